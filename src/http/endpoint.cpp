@@ -26,8 +26,15 @@ constexpr std::array<std::string_view, 3> kApiPrefixes{"/api/v0", "/api/v1", "/v
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_control(unsigned char c) noexcept { return c < 0x20 || c == 0x7F; }
-char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-char to_upper(char c) noexcept { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+char to_lower(char c) noexcept
+{
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+char to_upper(char c) noexcept
+{
+    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 int hex_value(char c) noexcept
 {
@@ -191,9 +198,11 @@ std::optional<Endpoint> Endpoint::try_parse(std::string_view url, ParseOptions c
     // Boost.URL would read "localhost:1234" as scheme "localhost", so find "scheme://" first.
     // A "://" after '/', '?', '#' or '@' belongs to a path, query or userinfo, not to a scheme.
     std::size_t const separator = text.find("://");
-    bool const has_scheme = separator != std::string_view::npos &&
-                            text.substr(0, separator).find_first_of("/?#@") == std::string_view::npos;
-    std::string_view const scheme_text = has_scheme ? text.substr(0, separator) : std::string_view{};
+    bool const has_scheme =
+        separator != std::string_view::npos &&
+        text.substr(0, separator).find_first_of("/?#@") == std::string_view::npos;
+    std::string_view const scheme_text =
+        has_scheme ? text.substr(0, separator) : std::string_view{};
     std::string_view const rest = has_scheme ? text.substr(separator + 3) : text;
     std::size_t const authority_end = std::min(rest.find_first_of("/?#"), rest.size());
     std::string_view const authority = rest.substr(0, authority_end);
@@ -252,7 +261,16 @@ std::optional<Endpoint> Endpoint::try_parse(std::string_view url, ParseOptions c
 
     std::string const full = scheme + "://" + (bracketed.empty() ? std::string(rest) : bracketed);
     auto const parsed = urls::parse_uri(full);
+    std::string const fragment_message =
+        "the base URL has a fragment ('#...'), which a base URL cannot carry; remove it";
+    std::string const query_message = "the base URL has a query string ('?...'); remove it, "
+                                      "because API paths cannot be appended after a query";
     if (!parsed) {
+        // A '#' or '?' anywhere after the scheme starts a fragment or query, even a malformed one.
+        if (rest.find('#') != std::string_view::npos)
+            return fail(fragment_message);
+        if (rest.find('?') != std::string_view::npos)
+            return fail(query_message);
         if (!authority.empty() && authority.front() == '[') {
             if (authority.find('%') != std::string_view::npos)
                 return fail("IPv6 zone identifiers (%25...) are not supported in the host " +
@@ -268,11 +286,9 @@ std::optional<Endpoint> Endpoint::try_parse(std::string_view url, ParseOptions c
     urls::url_view const u = *parsed;
 
     if (u.has_fragment())
-        return fail("the base URL has a fragment ('#...'), which a base URL cannot carry; "
-                    "remove it");
+        return fail(fragment_message);
     if (u.has_query())
-        return fail("the base URL has a query string ('?...'); remove it, because API paths "
-                    "cannot be appended after a query");
+        return fail(query_message);
 
     // Boost.URL 1.81 accepts "host:abc" as port "" followed by the path "abc".
     std::string_view const encoded_path = u.encoded_path();
@@ -281,15 +297,16 @@ std::optional<Endpoint> Endpoint::try_parse(std::string_view url, ParseOptions c
 
     Endpoint e;
     e.scheme_ = std::move(scheme);
-
-    switch (u.host_type()) {
-    case urls::host_type::ipv4: {
-        auto const address = u.host_ipv4_address();
+    auto set_ipv4 = [&e](urls::ipv4_address const& address) {
         e.host_ = address.to_string();
         e.connect_host_ = address.is_unspecified() ? "127.0.0.1" : e.host_;
         e.loopback_ = address.is_loopback() || address.is_unspecified();
+    };
+
+    switch (u.host_type()) {
+    case urls::host_type::ipv4:
+        set_ipv4(u.host_ipv4_address());
         break;
-    }
     case urls::host_type::ipv6: {
         auto const address = u.host_ipv6_address();
         e.host_ = address.to_string(); // RFC 5952: lower case, longest zero run compressed
@@ -311,6 +328,11 @@ std::optional<Endpoint> Endpoint::try_parse(std::string_view url, ParseOptions c
         if (bad != host.end())
             return fail("the host name " + quoted(host) + " contains '" + std::string(1, *bad) +
                         "', which host names cannot contain");
+        // "127.0.0.%31" is an IPv4 address once decoded.
+        if (auto const address = urls::parse_ipv4_address(host)) {
+            set_ipv4(*address);
+            break;
+        }
         // Resolvers read "127.1" or "010.0.0.1" as (octal) IPv4; insist on the dotted quad.
         if (host.find_first_not_of("0123456789.") == std::string::npos)
             return fail("the host " + quoted(host) +

@@ -58,6 +58,7 @@ std::vector<Accepted> const kAccepted = {
     {"http://127.0.0.1:11434",           "http", "127.0.0.1", "127.0.0.1", 11434, "", "", "http://127.0.0.1:11434", true},
     {"http://127.0.0.2:8080",            "http", "127.0.0.2", "127.0.0.2", 8080, "", "", "http://127.0.0.2:8080", true},
     {"0.0.0.0:11434",                    "http", "0.0.0.0", "127.0.0.1", 11434, "", "", "http://0.0.0.0:11434", true},
+    {"http://127.0.0.%31:8080",          "http", "127.0.0.1", "127.0.0.1", 8080, "", "", "http://127.0.0.1:8080", true},
     {"http://10.0.0.5:8000/v1",          "http", "10.0.0.5", "10.0.0.5", 8000, "", "/v1", "http://10.0.0.5:8000", false},
     // IPv6: brackets in the URL, none in host(); RFC 5952 form; "::" connects to ::1.
     {"http://[::]:11434",                "http", "::", "::1", 11434, "", "", "http://[::]:11434", true},
@@ -119,6 +120,8 @@ std::vector<Rejected> const kRejected = {
     {"http://localhost?", "the base URL has a query string ('?...'); remove it, because API paths cannot be appended after a query"},
     {"http://localhost/v1#s3cret", "the base URL has a fragment ('#...'), which a base URL cannot carry; remove it"},
     {"http://localhost#", "the base URL has a fragment ('#...'), which a base URL cannot carry; remove it"},
+    {"http://localhost/v1#a#b", "the base URL has a fragment ('#...'), which a base URL cannot carry; remove it"},
+    {"localhost:1234/v1?a=[1]", "the base URL has a query string ('?...'); remove it, because API paths cannot be appended after a query"},
     // Schemes.
     {"ftp://example.com", "the scheme 'ftp' is not supported; use http:// or https://"},
     {"ws://localhost:1234", "the scheme 'ws' is not supported; use http:// or https://"},

@@ -8,7 +8,7 @@
 // same server (equal `origin()` and `to_string()`), and `https://proxy.example/llm/v1` keeps the
 // reverse-proxy prefix `/llm` as `base_path()`.
 //
-// Rules, in the order they are checked (each failure throws `InvalidRequestError` with
+// Rules (each failure throws `InvalidRequestError` with
 // `errc::invalid_endpoint` and a detail naming the problem; details never contain control
 // characters, credentials, query strings or fragments):
 // - ASCII spaces at both ends are trimmed; an empty result is rejected.
@@ -16,14 +16,15 @@
 //   including the ends, and named by code point and byte offset, never echoed.
 // - Userinfo (`user:pw@host`) is rejected without repeating it: pass keys through options.
 // - Spaces inside, non-ASCII bytes (use punycode `xn--` host names) and characters RFC 3986
-//   never allows (`"<>\^`{|}`) are rejected with their byte offset; so is a `%` that is not
-//   followed by two hex digits.
+//   never allows (`"`, `<`, `>`, `\`, `^`, backtick, `{`, `|`, `}`) are rejected with their
+//   byte offset; so is a `%` that is not followed by two hex digits.
 // - Scheme: `http` or `https`, case-insensitive. A URL without `scheme://` means `http`
 //   (detected before Boost.URL sees the text, which would read `localhost:1234` as scheme
 //   `localhost`). Other schemes (`ftp://`, `ws://`) are rejected by name; `http:host` (no `//`)
 //   is rejected.
 // - Host: required. Names are lower-cased, unreserved percent-escapes decoded, and must consist
-//   of `a-z 0-9 - . _`; a name of only digits and dots that is not a dotted-quad IPv4 address
+//   of `a-z 0-9 - . _` (a name that decodes to a dotted quad, `127.0.0.%31`, is that IPv4
+//   address); a name of only digits and dots that is not a dotted-quad IPv4 address
 //   (`127.1`, `010.0.0.1`) is rejected rather than handed to a resolver that reads it as octal
 //   or short-form IPv4. IPv6 needs brackets (`http://[::1]:8080`) and is stored in RFC 5952 form
 //   without them (`[0:0::1]` -> `::1`). Without a scheme, a bare IPv6 literal such as `::` is
@@ -33,7 +34,7 @@
 //   above 65535 are rejected. Without a port: 80 for http, 443 for https. An explicit default
 //   port is the same endpoint as none.
 // - Query (`?...`, even empty) and fragment (`#...`) are rejected: nothing can be appended to a
-//   base URL after them.
+//   base URL after them. The message does not repeat them (a query may carry a key).
 // - Path: percent-escapes of unreserved characters are decoded and other escapes upper-cased
 //   (RFC 3986 6.2.2); `.` and `..` segments are resolved (`..` at the root is dropped), empty
 //   segments (`//`) and trailing slashes are removed. The path is case-sensitive: `/V1` is not
