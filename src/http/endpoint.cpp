@@ -248,18 +248,25 @@ std::optional<Endpoint> Endpoint::try_parse(std::string_view url, ParseOptions c
                         "://localhost:1234");
     }
 
+    // What Boost.URL gets after "scheme://", adjusted for two cases below.
+    std::string after_scheme(rest);
+
     // A host with two or more colons is IPv6 and needs brackets. Without a scheme a bare
     // address ("::", the usual bind address) is accepted whole, with no port.
-    std::string bracketed;
     if (std::count(authority.begin(), authority.end(), ':') >= 2 &&
         authority.find('[') == std::string_view::npos) {
         if (has_scheme || !urls::parse_ipv6_address(authority))
             return fail("the host contains ':' more than once; write IPv6 addresses in "
                         "brackets, as in http://[::1]:8080");
-        bracketed = "[" + std::string(authority) + "]" + std::string(rest.substr(authority_end));
+        after_scheme = "[" + std::string(authority) + "]" + std::string(rest.substr(authority_end));
+    } else if (!authority.empty() && is_digit(authority.front())) {
+        // Boost.URL 1.81 commits to an IPv4 prefix of a longer name ("192.168.1.5.nip.io"
+        // becomes host 192.168.1.5 plus a path; boostorg/url#755). Escaping the leading digit
+        // makes Boost read a name; the host check below decodes it and recognises dotted quads.
+        after_scheme.insert(0, "%3");
     }
 
-    std::string const full = scheme + "://" + (bracketed.empty() ? std::string(rest) : bracketed);
+    std::string const full = scheme + "://" + after_scheme;
     auto const parsed = urls::parse_uri(full);
     std::string const fragment_message =
         "the base URL has a fragment ('#...'), which a base URL cannot carry; remove it";
@@ -297,16 +304,8 @@ std::optional<Endpoint> Endpoint::try_parse(std::string_view url, ParseOptions c
 
     Endpoint e;
     e.scheme_ = std::move(scheme);
-    auto set_ipv4 = [&e](urls::ipv4_address const& address) {
-        e.host_ = address.to_string();
-        e.connect_host_ = address.is_unspecified() ? "127.0.0.1" : e.host_;
-        e.loopback_ = address.is_loopback() || address.is_unspecified();
-    };
 
     switch (u.host_type()) {
-    case urls::host_type::ipv4:
-        set_ipv4(u.host_ipv4_address());
-        break;
     case urls::host_type::ipv6: {
         auto const address = u.host_ipv6_address();
         e.host_ = address.to_string(); // RFC 5952: lower case, longest zero run compressed
@@ -319,6 +318,7 @@ std::optional<Endpoint> Endpoint::try_parse(std::string_view url, ParseOptions c
     case urls::host_type::ipvfuture:
         return fail("IPvFuture hosts ('[v...]') are not supported; use an IPv6 or IPv4 address "
                     "or a host name");
+    case urls::host_type::ipv4: // not reached while leading digits are escaped (see above)
     case urls::host_type::name:
     case urls::host_type::none: {
         std::string host = lowered(normalise_escapes(u.encoded_host()));
@@ -328,9 +328,11 @@ std::optional<Endpoint> Endpoint::try_parse(std::string_view url, ParseOptions c
         if (bad != host.end())
             return fail("the host name " + quoted(host) + " contains '" + std::string(1, *bad) +
                         "', which host names cannot contain");
-        // "127.0.0.%31" is an IPv4 address once decoded.
+        // A dotted quad, also when written with escapes ("127.0.0.%31").
         if (auto const address = urls::parse_ipv4_address(host)) {
-            set_ipv4(*address);
+            e.host_ = address->to_string();
+            e.connect_host_ = address->is_unspecified() ? "127.0.0.1" : e.host_;
+            e.loopback_ = address->is_loopback() || address->is_unspecified();
             break;
         }
         // Resolvers read "127.1" or "010.0.0.1" as (octal) IPv4; insist on the dotted quad.

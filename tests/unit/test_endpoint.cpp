@@ -59,10 +59,15 @@ std::vector<Accepted> const kAccepted = {
     {"http://127.0.0.2:8080",            "http", "127.0.0.2", "127.0.0.2", 8080, "", "", "http://127.0.0.2:8080", true},
     {"0.0.0.0:11434",                    "http", "0.0.0.0", "127.0.0.1", 11434, "", "", "http://0.0.0.0:11434", true},
     {"http://127.0.0.%31:8080",          "http", "127.0.0.1", "127.0.0.1", 8080, "", "", "http://127.0.0.1:8080", true},
+    // Names that start like an IPv4 address (Boost.URL 1.81 misreads them, boostorg/url#755).
+    {"http://192.168.1.5.nip.io:8080/v1", "http", "192.168.1.5.nip.io", "192.168.1.5.nip.io", 8080, "", "/v1", "http://192.168.1.5.nip.io:8080", false},
+    {"127.0.0.1.example",                "http", "127.0.0.1.example", "127.0.0.1.example", 80, "", "", "http://127.0.0.1.example", false},
+    {"https://01.org",                   "https", "01.org", "01.org", 443, "", "", "https://01.org", false},
     {"http://10.0.0.5:8000/v1",          "http", "10.0.0.5", "10.0.0.5", 8000, "", "/v1", "http://10.0.0.5:8000", false},
     // IPv6: brackets in the URL, none in host(); RFC 5952 form; "::" connects to ::1.
     {"http://[::]:11434",                "http", "::", "::1", 11434, "", "", "http://[::]:11434", true},
     {"::",                               "http", "::", "::1", 80, "", "", "http://[::]", true},
+    {"2001:db8::1/v1",                   "http", "2001:db8::1", "2001:db8::1", 80, "", "/v1", "http://[2001:db8::1]", false},
     {"[::1]:1234",                       "http", "::1", "::1", 1234, "", "", "http://[::1]:1234", true},
     {"http://[0:0:0:0:0:0:0:1]:8080/v1", "http", "::1", "::1", 8080, "", "/v1", "http://[::1]:8080", true},
     {"http://[FE80::1]/",                "http", "fe80::1", "fe80::1", 80, "", "", "http://[fe80::1]", false},
@@ -155,6 +160,7 @@ std::vector<Rejected> const kRejected = {
     {"http://localhost:/v1", "the port after ':' is empty; remove the ':' or give a port from 1 to 65535"},
     {"http://localhost:abc", "the port after ':' is not a number; give a port from 1 to 65535"},
     {"localhost:12ab/v1", "the port after ':' is not a number; give a port from 1 to 65535"},
+    {"http://1.2.3.4:80x", "the port after ':' is not a number; give a port from 1 to 65535"},
     {"http://localhost:0", "the port 0 cannot be connected to; use 1 to 65535"},
     {"http://localhost:00000", "the port 0 cannot be connected to; use 1 to 65535"},
     {"http://localhost:65536", "the port '65536' is out of range; use 1 to 65535"},
