@@ -108,6 +108,7 @@ struct ErrorInfo {
     std::string detail;            ///< llmio's own explanation (what it was doing, which limit).
     std::string hint;              ///< What the user can do about it, when llmio knows.
     std::optional<std::chrono::milliseconds> retry_after; ///< From Retry-After / retry-after-ms.
+    std::optional<bool> should_retry; ///< The server's explicit verdict (`x-should-retry`), if any.
     boost::system::error_code cause; ///< The underlying transport error, when there is one.
 
     /// Raw bodies are truncated to this many bytes before they are stored.
