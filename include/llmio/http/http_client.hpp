@@ -1,0 +1,135 @@
+#ifndef LLMIO_HTTP_HTTP_CLIENT_HPP
+#define LLMIO_HTTP_HTTP_CLIENT_HPP
+
+// The HTTP/1.1 transport of llmio: Beast coroutines over a keep-alive pool per origin, with
+// TLS, stage timeouts, caller cancellation and a concurrency limit. It knows nothing about JSON
+// or any provider's wire format.
+
+#include <llmio/http/endpoint.hpp>
+#include <llmio/http/http_options.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace llmio::http {
+
+namespace detail {
+struct ClientState;
+struct StreamState;
+} // namespace detail
+
+struct Header {
+    std::string name;
+    std::string value;
+    /// Secret values (Authorization, API keys) are never logged.
+    bool secret = false;
+};
+
+struct HttpRequest {
+    boost::beast::http::verb method = boost::beast::http::verb::get;
+    /// Path and query, starting with '/'. The endpoint's base path is prepended.
+    std::string path;
+    std::string body;
+    std::string content_type = "application/json";
+    std::vector<Header> headers;
+    /// Overrides the client's timeouts for this request only.
+    std::optional<Timeouts> timeouts;
+};
+
+/// A complete response with its body.
+struct HttpResponse {
+    unsigned status = 0;
+    boost::beast::http::fields headers;
+    std::string body;
+
+    /// The value of a header, or "" when absent.
+    std::string_view header(std::string_view name) const;
+};
+
+/// A response whose headers have arrived and whose body is read slice by slice.
+///
+/// It owns its connection. Reading the body to its end returns the connection to the pool (when
+/// the server allows keep-alive); closing or destroying the stream before that closes the
+/// connection, so the server sees the disconnect (and LM Studio, Ollama and llama.cpp stop
+/// generating). Not thread-safe: one operation at a time.
+class HttpStream {
+public:
+    HttpStream(HttpStream&&) noexcept;
+    HttpStream& operator=(HttpStream&&) noexcept;
+    ~HttpStream();
+
+    unsigned status() const noexcept;
+    boost::beast::http::fields const& headers() const noexcept;
+    std::string_view header(std::string_view name) const;
+
+    /// The next slice of the body, as it arrived (chunked framing removed), or nullopt at the end.
+    /// The view is valid until the next call. Never returns an empty slice.
+    ///
+    /// Throws TimeoutError (idle_timeout, total_timeout), CancelledError (the awaiting coroutine
+    /// was cancelled: the connection is closed), MalformedResponseError (stream_truncated when
+    /// the server closes before the end of the body; malformed_response on bad chunked framing),
+    /// NetworkError. After a throw the stream is closed.
+    boost::asio::awaitable<std::optional<std::string_view>> read_some();
+
+    /// Reads the rest of the body, at most `max_bytes` (else body_too_large). For error bodies
+    /// and non-streamed responses.
+    boost::asio::awaitable<std::string> read_all(std::size_t max_bytes);
+
+    /// True once the whole body was read.
+    bool done() const noexcept;
+
+    /// Closes the connection now; it is never returned to the pool.
+    void close() noexcept;
+
+private:
+    friend class HttpClient;
+    explicit HttpStream(std::unique_ptr<detail::StreamState> state);
+    std::unique_ptr<detail::StreamState> state_;
+};
+
+/// A pooled HTTP/1.1 client. Cheap to share: copies share one pool and one concurrency limit.
+/// Safe to use from several threads and coroutines at once.
+class HttpClient {
+public:
+    HttpClient(boost::asio::any_io_executor executor, HttpOptions options = {});
+
+    HttpOptions const& options() const noexcept;
+    boost::asio::any_io_executor get_executor() const noexcept;
+
+    /// Sends `request` to `endpoint` and reads the whole response, whatever its status.
+    ///
+    /// A reused keep-alive connection that fails before any response byte arrives is replaced by
+    /// a fresh one once (the server had closed it while it sat idle).
+    /// Throws NetworkError, TimeoutError (connect/first_byte/idle/total/queue), CancelledError,
+    /// MalformedResponseError (body_too_large, stream_truncated).
+    /// Cancellation: through the awaiting coroutine's cancellation slot, at every wait; the
+    /// connection in use is then closed, never pooled.
+    boost::asio::awaitable<HttpResponse> send(Endpoint endpoint, HttpRequest request);
+
+    /// Sends `request` and returns once the response headers arrived; the body is read through
+    /// the returned stream. Same errors and retry-once rule as `send`. The stream holds one slot
+    /// of the concurrency limit until it is done, closed or destroyed.
+    boost::asio::awaitable<HttpStream> open(Endpoint endpoint, HttpRequest request);
+
+    /// Closes every idle pooled connection.
+    void close_idle() noexcept;
+
+    /// Counters, for tests and diagnostics.
+    std::size_t idle_connections() const noexcept;
+    std::size_t connections_opened() const noexcept;
+
+private:
+    std::shared_ptr<detail::ClientState> state_;
+};
+
+} // namespace llmio::http
+
+#endif

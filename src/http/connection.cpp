@@ -1,0 +1,148 @@
+#include "connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <openssl/ssl.h>
+
+#include <sys/socket.h>
+
+namespace llmio::http::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// Resolving a name can block in getaddrinfo for long; race it against the connect deadline.
+asio::awaitable<std::tuple<error_code, tcp::resolver::results_type>>
+resolve(Endpoint const& endpoint, TimePoint deadline)
+{
+    using namespace asio::experimental::awaitable_operators;
+    auto executor = co_await asio::this_coro::executor;
+    tcp::resolver resolver(executor);
+    auto const service = std::to_string(endpoint.port());
+    if (deadline == TimePoint::max())
+        co_return co_await resolver.async_resolve(endpoint.connect_host(), service, use_tuple);
+    asio::steady_timer timer(executor, deadline);
+    auto result = co_await (resolver.async_resolve(endpoint.connect_host(), service, use_tuple) ||
+                            timer.async_wait(use_tuple));
+    if (result.index() == 1)
+        co_return std::tuple{error_code(beast::error::timeout), tcp::resolver::results_type{}};
+    co_return std::get<0>(std::move(result));
+}
+} // namespace
+
+TimePoint deadline_after(Clock::duration d, TimePoint now) noexcept
+{
+    return d == Clock::duration::zero() ? TimePoint::max() : now + d;
+}
+
+Connection::Connection(asio::any_io_executor executor, std::string origin_key)
+    : origin_key_(std::move(origin_key))
+    , tcp_(std::move(executor))
+{
+}
+
+void Connection::arm(Deadline const& deadline)
+{
+    auto const when = deadline.earliest();
+    if (when == TimePoint::max())
+        tcp_.expires_never();
+    else
+        tcp_.expires_at(when);
+}
+
+asio::awaitable<error_code> Connection::connect(Endpoint const& endpoint, asio::ssl::context* tls,
+                                                Deadline deadline)
+{
+    tcp::resolver::results_type addresses;
+    error_code ec;
+    boost::system::error_code parse_ec;
+    auto const literal = asio::ip::make_address(endpoint.connect_host(), parse_ec);
+    if (!parse_ec) {
+        addresses = tcp::resolver::results_type::create(tcp::endpoint(literal, endpoint.port()),
+                                                        endpoint.connect_host(),
+                                                        std::to_string(endpoint.port()));
+    } else {
+        std::tie(ec, addresses) = co_await resolve(endpoint, deadline.earliest());
+        if (ec)
+            co_return ec;
+    }
+
+    arm(deadline);
+    std::tie(ec, std::ignore) = co_await tcp_.async_connect(addresses, use_tuple);
+    if (ec)
+        co_return ec;
+    tcp_.socket().set_option(tcp::no_delay(true), ec);
+
+    if (endpoint.tls()) {
+        if (tls == nullptr)
+            co_return error_code(asio::error::operation_not_supported);
+        tls_ = std::make_unique<asio::ssl::stream<beast::tcp_stream&>>(tcp_, *tls);
+        // SNI: servers hosting several names pick the certificate by it. Not for IP literals.
+        // (SSL_set_tlsext_host_name is a macro with a C cast; call what it expands to.)
+        if (parse_ec && !SSL_ctrl(tls_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                                  TLSEXT_NAMETYPE_host_name,
+                                  const_cast<char*>(endpoint.host().c_str())))
+            co_return error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
+        tls_->set_verify_callback(asio::ssl::host_name_verification(endpoint.host()));
+        arm(deadline);
+        std::tie(ec) = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+    }
+    co_return ec;
+}
+
+asio::awaitable<IoResult> Connection::write(Request& request, Deadline deadline)
+{
+    arm(deadline);
+    if (tls_)
+        co_return co_await beast::http::async_write(*tls_, request, use_tuple);
+    co_return co_await beast::http::async_write(tcp_, request, use_tuple);
+}
+
+asio::awaitable<IoResult> Connection::read_header(ResponseParser& parser, Deadline deadline)
+{
+    arm(deadline);
+    if (tls_)
+        co_return co_await beast::http::async_read_header(*tls_, buffer_, parser, use_tuple);
+    co_return co_await beast::http::async_read_header(tcp_, buffer_, parser, use_tuple);
+}
+
+asio::awaitable<IoResult> Connection::read_some(ResponseParser& parser, Deadline deadline)
+{
+    arm(deadline);
+    if (tls_)
+        co_return co_await beast::http::async_read_some(*tls_, buffer_, parser, use_tuple);
+    co_return co_await beast::http::async_read_some(tcp_, buffer_, parser, use_tuple);
+}
+
+bool Connection::still_open() noexcept
+{
+    if (!tcp_.socket().is_open() || buffer_.size() != 0)
+        return false;
+    // An idle keep-alive connection has nothing to read. EOF (0) means the server closed it;
+    // data means it sent something we did not ask for (a TLS close_notify, a stray response).
+    char probe;
+    auto const n = ::recv(tcp_.socket().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+void Connection::close() noexcept
+{
+    error_code ignored;
+    tcp_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    tcp_.socket().close(ignored);
+}
+
+} // namespace llmio::http::detail

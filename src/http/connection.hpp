@@ -1,0 +1,83 @@
+#ifndef LLMIO_SRC_HTTP_CONNECTION_HPP
+#define LLMIO_SRC_HTTP_CONNECTION_HPP
+
+// One client connection, plain TCP or TLS, with Beast's per-stream deadline. The HTTP client
+// drives it; the pool keeps it between requests.
+
+#include <llmio/http/endpoint.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <tuple>
+
+namespace llmio::http::detail {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using ResponseParser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
+using IoResult = std::tuple<boost::system::error_code, std::size_t>;
+
+/// The earliest of a stage deadline and the total deadline; TimePoint::max() means none.
+struct Deadline {
+    TimePoint stage = TimePoint::max();
+    TimePoint total = TimePoint::max();
+
+    TimePoint earliest() const noexcept { return stage < total ? stage : total; }
+    bool total_expired(TimePoint now) const noexcept { return total != TimePoint::max() && now >= total; }
+};
+
+/// `now + d`, or TimePoint::max() when `d` is zero (the timeout is off).
+TimePoint deadline_after(Clock::duration d, TimePoint now = Clock::now()) noexcept;
+
+class Connection {
+public:
+    Connection(boost::asio::any_io_executor executor, std::string origin_key);
+    Connection(Connection const&) = delete;
+    Connection& operator=(Connection const&) = delete;
+
+    /// Resolves, connects and (for https) performs the TLS handshake with SNI and host-name
+    /// verification. Returns the failure, if any; boost::beast::error::timeout when `deadline`
+    /// passed.
+    boost::asio::awaitable<boost::system::error_code>
+    connect(Endpoint const& endpoint, boost::asio::ssl::context* tls, Deadline deadline);
+
+    boost::asio::awaitable<IoResult> write(Request& request, Deadline deadline);
+    boost::asio::awaitable<IoResult> read_header(ResponseParser& parser, Deadline deadline);
+    boost::asio::awaitable<IoResult> read_some(ResponseParser& parser, Deadline deadline);
+
+    /// For a connection that sat idle in the pool: false if the server closed it (or sent
+    /// anything unexpected). Never blocks.
+    bool still_open() noexcept;
+
+    void close() noexcept;
+
+    std::string const& origin_key() const noexcept { return origin_key_; }
+    boost::beast::flat_buffer& buffer() noexcept { return buffer_; }
+
+    TimePoint idle_since{};
+    bool reused = false;
+
+private:
+    void arm(Deadline const& deadline);
+
+    std::string origin_key_;
+    boost::beast::tcp_stream tcp_;
+    std::unique_ptr<boost::asio::ssl::stream<boost::beast::tcp_stream&>> tls_;
+    boost::beast::flat_buffer buffer_;
+};
+
+} // namespace llmio::http::detail
+
+#endif

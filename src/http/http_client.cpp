@@ -1,0 +1,326 @@
+#include <llmio/http/http_client.hpp>
+
+#include "client_state.hpp"
+#include "transport_error.hpp"
+
+#include <llmio/error.hpp>
+
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/version.hpp>
+
+#include <chrono>
+#include <cstdio>
+
+namespace llmio::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using boost::system::error_code;
+using namespace detail;
+
+namespace detail {
+
+/// Everything one response needs while its body is read.
+struct StreamState {
+    std::shared_ptr<ClientState> client;
+    RequestLimiter::Permit permit;
+    std::unique_ptr<Connection> connection;
+    std::optional<ResponseParser> parser;
+    Timeouts timeouts;
+    TimePoint total_deadline = TimePoint::max();
+    RequestLabel label;
+    std::unique_ptr<char[]> slice;
+    bool done = false;
+
+    static constexpr std::size_t kSliceSize = 16 * 1024;
+
+    ~StreamState() { finish(); }
+
+    /// Returns the connection to the pool if the body was fully read and the server allows
+    /// keep-alive; closes it otherwise. Gives back the concurrency slot either way.
+    void finish() noexcept
+    {
+        if (connection) {
+            if (done && parser && parser->keep_alive())
+                client->give_back(std::move(connection));
+            else
+                connection->close();
+            connection.reset();
+        }
+        permit.release();
+    }
+
+    [[noreturn]] void fail(error_code ec, Stage stage, bool cancelled)
+    {
+        Deadline const deadline{TimePoint::max(), total_deadline};
+        auto const code = classify_transport_error(ec, stage, cancelled,
+                                                   deadline.total_expired(Clock::now()));
+        if (connection)
+            connection->close();
+        connection.reset();
+        permit.release();
+        throw_transport_error(code, ec, stage, label);
+    }
+};
+
+} // namespace detail
+
+namespace {
+
+asio::awaitable<bool> caller_cancelled()
+{
+    auto const cs = co_await asio::this_coro::cancellation_state;
+    co_return cs.cancelled() != asio::cancellation_type::none;
+}
+
+Request build_request(Endpoint const& endpoint, HttpRequest const& in, std::string const& user_agent)
+{
+    Request out{in.method, endpoint.target(in.path), 11};
+    out.set(beast::http::field::host, endpoint.host_header());
+    out.set(beast::http::field::user_agent, user_agent);
+    for (auto const& h : in.headers)
+        out.set(h.name, h.value);
+    if (!in.body.empty() || in.method == beast::http::verb::post ||
+        in.method == beast::http::verb::put) {
+        out.set(beast::http::field::content_type, in.content_type);
+        out.body() = in.body;
+    }
+    out.keep_alive(true);
+    out.prepare_payload();
+    return out;
+}
+
+// A reused connection that the server closed while it sat in the pool fails like this, before
+// any byte of the response. Resending is safe: the server never started on the request.
+bool is_stale_connection_error(error_code ec)
+{
+    return ec == asio::error::eof || ec == asio::error::connection_reset ||
+           ec == asio::error::broken_pipe || ec == asio::error::connection_aborted ||
+           ec == beast::http::error::end_of_stream || ec == asio::ssl::error::stream_truncated;
+}
+
+asio::awaitable<std::unique_ptr<StreamState>> open_stream(std::shared_ptr<ClientState> client,
+                                                          Endpoint endpoint, HttpRequest request)
+{
+    auto state = std::make_unique<StreamState>();
+    state->client = client;
+    state->timeouts = request.timeouts.value_or(client->options.timeouts);
+    state->label = RequestLabel{std::string(beast::http::to_string(request.method)),
+                                endpoint.origin() + endpoint.target(request.path)};
+    state->permit = co_await client->limiter->acquire(client->options.concurrency.queue_timeout);
+
+    auto const started = Clock::now();
+    state->total_deadline = deadline_after(state->timeouts.total, started);
+    auto wire_request = build_request(endpoint, request, client->options.user_agent);
+    auto const key = endpoint.origin();
+
+    for (int attempt = 0;; ++attempt) {
+        state->connection = attempt == 0 ? client->take_idle(key) : nullptr;
+        if (!state->connection) {
+            state->connection = std::make_unique<Connection>(client->executor, key);
+            Deadline const connect_deadline{deadline_after(state->timeouts.connect),
+                                            state->total_deadline};
+            auto ec = co_await state->connection->connect(
+                endpoint, endpoint.tls() ? &client->tls_context() : nullptr, connect_deadline);
+            if (ec)
+                state->fail(ec, Stage::connect, co_await caller_cancelled());
+            client->opened.fetch_add(1, std::memory_order_relaxed);
+        }
+        bool const reused = state->connection->reused;
+        Deadline const response_deadline{deadline_after(state->timeouts.first_byte),
+                                         state->total_deadline};
+
+        auto [write_ec, written] = co_await state->connection->write(wire_request, response_deadline);
+        (void)written;
+        if (!write_ec) {
+            state->parser.emplace();
+            state->parser->header_limit(
+                static_cast<std::uint32_t>(client->options.limits.max_header_bytes));
+            state->parser->body_limit(boost::none); // Bounded by the callers' own limits.
+            auto [read_ec, n] = co_await state->connection->read_header(*state->parser,
+                                                                        response_deadline);
+            (void)n;
+            if (!read_ec)
+                break;
+            write_ec = read_ec;
+            if (!(reused && attempt == 0 && !state->parser->got_some() &&
+                  is_stale_connection_error(read_ec)))
+                state->fail(read_ec, Stage::first_byte, co_await caller_cancelled());
+        } else if (!(reused && attempt == 0 && is_stale_connection_error(write_ec))) {
+            state->fail(write_ec, Stage::first_byte, co_await caller_cancelled());
+        }
+        client->log(LogLevel::debug, state->label.method + " " + state->label.url +
+                                         ": pooled connection was closed by the server (" +
+                                         write_ec.message() + "); retrying on a new connection");
+        state->connection->close();
+        state->connection.reset();
+    }
+
+    if (client->options.logger) {
+        auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+        client->log(LogLevel::debug, state->label.method + " " + state->label.url + " -> " +
+                                         std::to_string(state->parser->get().result_int()) + " in " +
+                                         std::to_string(ms.count()) + " ms");
+    }
+    if (state->parser->is_done())
+        state->done = true;
+    co_return state;
+}
+
+// Cancellation requested before an operation starts makes co_await throw operation_aborted;
+// callers must see CancelledError instead, like every other cancellation.
+template <class T>
+asio::awaitable<T> with_typed_errors(asio::awaitable<T> op)
+{
+    try {
+        co_return co_await std::move(op);
+    } catch (ProviderError const&) {
+        throw;
+    } catch (boost::system::system_error const& e) {
+        ErrorInfo info;
+        info.cause = e.code();
+        info.detail = e.code().message();
+        throw_error(e.code() == asio::error::operation_aborted ? errc::cancelled
+                                                                 : errc::network_error,
+                    std::move(info));
+    }
+}
+
+} // namespace
+
+// ---- HttpResponse --------------------------------------------------------------------------
+
+std::string_view HttpResponse::header(std::string_view name) const
+{
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string_view{} : std::string_view(it->value());
+}
+
+// ---- HttpStream ----------------------------------------------------------------------------
+
+HttpStream::HttpStream(std::unique_ptr<StreamState> state) : state_(std::move(state)) {}
+HttpStream::HttpStream(HttpStream&&) noexcept = default;
+HttpStream& HttpStream::operator=(HttpStream&&) noexcept = default;
+HttpStream::~HttpStream() = default;
+
+unsigned HttpStream::status() const noexcept { return state_->parser->get().result_int(); }
+
+beast::http::fields const& HttpStream::headers() const noexcept { return state_->parser->get().base(); }
+
+std::string_view HttpStream::header(std::string_view name) const
+{
+    auto const& fields = headers();
+    auto it = fields.find(name);
+    return it == fields.end() ? std::string_view{} : std::string_view(it->value());
+}
+
+bool HttpStream::done() const noexcept { return state_->done; }
+
+void HttpStream::close() noexcept
+{
+    state_->done = false;
+    state_->finish();
+}
+
+asio::awaitable<std::optional<std::string_view>> HttpStream::read_some()
+{
+    auto& s = *state_;
+    auto body = [&]() -> asio::awaitable<std::optional<std::string_view>> {
+        if (s.done || !s.connection)
+            co_return std::nullopt;
+        if (!s.slice)
+            s.slice = std::make_unique<char[]>(StreamState::kSliceSize);
+        // Each pass reads from the socket; passes that yield no body bytes (chunk headers,
+        // trailers) are bounded by the data the server sends and by the idle deadline.
+        for (;;) {
+            auto& body_value = s.parser->get().body();
+            body_value.data = s.slice.get();
+            body_value.size = StreamState::kSliceSize;
+            body_value.more = true;
+            Deadline const deadline{deadline_after(s.timeouts.idle), s.total_deadline};
+            auto [ec, n] = co_await s.connection->read_some(*s.parser, deadline);
+            (void)n;
+            if (ec == beast::http::error::need_buffer)
+                ec = {};
+            if (ec)
+                s.fail(ec, Stage::body, co_await caller_cancelled());
+            auto const produced = StreamState::kSliceSize - s.parser->get().body().size;
+            if (s.parser->is_done()) {
+                s.done = true;
+                s.finish();
+            }
+            if (produced != 0)
+                co_return std::string_view(s.slice.get(), produced);
+            if (s.done)
+                co_return std::nullopt;
+        }
+    };
+    co_return co_await with_typed_errors(body());
+}
+
+asio::awaitable<std::string> HttpStream::read_all(std::size_t max_bytes)
+{
+    auto const length = state_->parser->content_length();
+    if (length && *length > max_bytes) {
+        auto const label = state_->label;
+        close();
+        ErrorInfo info;
+        info.detail = label.method + " " + label.url + ": Content-Length " +
+                      std::to_string(*length) + " exceeds the limit of " +
+                      std::to_string(max_bytes) + " bytes";
+        throw_error(errc::body_too_large, std::move(info));
+    }
+    std::string out;
+    if (length)
+        out.reserve(static_cast<std::size_t>(*length));
+    while (auto slice = co_await read_some()) {
+        if (out.size() + slice->size() > max_bytes) {
+            auto const label = state_->label;
+            close();
+            ErrorInfo info;
+            info.detail = label.method + " " + label.url + ": body exceeds the limit of " +
+                          std::to_string(max_bytes) + " bytes";
+            throw_error(errc::body_too_large, std::move(info));
+        }
+        out.append(*slice);
+    }
+    co_return out;
+}
+
+// ---- HttpClient ----------------------------------------------------------------------------
+
+HttpClient::HttpClient(asio::any_io_executor executor, HttpOptions options)
+    : state_(std::make_shared<ClientState>(std::move(executor), std::move(options)))
+{
+}
+
+HttpOptions const& HttpClient::options() const noexcept { return state_->options; }
+
+asio::any_io_executor HttpClient::get_executor() const noexcept { return state_->executor; }
+
+asio::awaitable<HttpStream> HttpClient::open(Endpoint endpoint, HttpRequest request)
+{
+    auto state = co_await with_typed_errors(open_stream(state_, std::move(endpoint), std::move(request)));
+    co_return HttpStream(std::move(state));
+}
+
+asio::awaitable<HttpResponse> HttpClient::send(Endpoint endpoint, HttpRequest request)
+{
+    auto stream = co_await open(std::move(endpoint), std::move(request));
+    HttpResponse response;
+    response.body = co_await stream.read_all(state_->options.limits.max_body_bytes);
+    response.status = stream.status();
+    response.headers = stream.headers();
+    co_return response;
+}
+
+void HttpClient::close_idle() noexcept { state_->close_idle(); }
+
+std::size_t HttpClient::idle_connections() const noexcept { return state_->idle_count(); }
+
+std::size_t HttpClient::connections_opened() const noexcept
+{
+    return state_->opened.load(std::memory_order_relaxed);
+}
+
+} // namespace llmio::http
