@@ -14,6 +14,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -455,5 +456,267 @@ TEST_CASE("llama-server model listings parse with llama.cpp metadata", "[openai-
         CHECK(m.size_bytes == e.size_bytes);
         CHECK_FALSE(m.loaded_known);
         CHECK(m.raw.at("object") == "model");
+    }
+}
+
+namespace {
+
+json::object schema(char const* text)
+{
+    return json::parse(text).as_object();
+}
+
+ChatRequest peer_request(std::int64_t max_tokens, std::int64_t seed)
+{
+    ChatRequest r;
+    r.model = "tiny-llama";
+    r.messages = {Message::system("You are a test peer."),
+                  Message::user("Say hello in five words.")};
+    r.max_tokens = max_tokens;
+    r.seed = seed;
+    return r;
+}
+
+ToolDefinition weather_tool()
+{
+    return {"get_weather", "Get the current weather for a city",
+            schema(R"({"type":"object","properties":{"city":{"type":"string",
+                "description":"City name"},"unit":{"type":"string",
+                "enum":["celsius","fahrenheit"]}},"required":["city"]})"),
+            std::nullopt};
+}
+
+ChatRequest weather_request(std::int64_t max_tokens)
+{
+    ChatRequest r;
+    r.model = "tiny-llama";
+    r.messages = {Message::user("What is the weather in Paris?")};
+    r.tools = {weather_tool()};
+    r.max_tokens = max_tokens;
+    r.seed = 5;
+    return r;
+}
+
+ChatRequest two_tools_request()
+{
+    ChatRequest r;
+    r.model = "tiny-llama";
+    r.messages = {Message::user("Weather and time in Paris?")};
+    r.tools = {{"get_weather", "Get the current weather for a city",
+                schema(R"({"type":"object","properties":{"city":{"type":"string"}},
+                           "required":["city"]})"),
+                std::nullopt},
+               {"get_time", "Get the local time in a timezone",
+                schema(R"({"type":"object","properties":{"tz":{"type":"string"}},
+                           "required":["tz"]})"),
+                std::nullopt}};
+    r.tool_choice = ToolChoice::required();
+    r.max_tokens = 200;
+    r.seed = 6;
+    return r;
+}
+
+// JSON equality where 0 and 0.0 are the same number (a captured body may write either).
+bool same_json(json::value const& a, json::value const& b)
+{
+    if (a.is_number() && b.is_number())
+        return a.to_number<double>() == b.to_number<double>();
+    if (a.kind() != b.kind())
+        return false;
+    if (a.is_object()) {
+        auto const& x = a.get_object();
+        auto const& y = b.get_object();
+        if (x.size() != y.size())
+            return false;
+        for (auto const& kv : x) {
+            auto const* other = y.if_contains(kv.key());
+            if (other == nullptr || !same_json(kv.value(), *other))
+                return false;
+        }
+        return true;
+    }
+    if (a.is_array()) {
+        auto const& x = a.get_array();
+        auto const& y = b.get_array();
+        if (x.size() != y.size())
+            return false;
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            if (!same_json(x[i], y[i]))
+                return false;
+        }
+        return true;
+    }
+    return a == b;
+}
+
+struct RequestCase {
+    char const* capture;
+    std::function<json::object()> body;
+};
+
+} // namespace
+
+TEST_CASE("captured requests are reproduced from typed requests", "[openai-wire]")
+{
+    // The comparison itself tells numbers apart and sees extra or missing keys.
+    CHECK(same_json(json::parse(R"({"t":0,"a":[1.5]})"), json::parse(R"({"a":[1.5],"t":0.0})")));
+    CHECK_FALSE(same_json(json::parse(R"({"t":0})"), json::parse(R"({"t":1})")));
+    CHECK_FALSE(same_json(json::parse(R"({"t":0})"), json::parse(R"({"t":0,"u":0})")));
+    CHECK_FALSE(same_json(json::parse(R"({"t":"0"})"), json::parse(R"({"t":0})")));
+
+    std::vector<RequestCase> const cases = {
+        {"26-tools-result-roundtrip",
+         [] {
+             ChatRequest r = weather_request(300);
+             r.messages.push_back(Message::assistant_tool_calls(
+                 {{"call_1", "get_weather", "{\"city\":\"Paris\"}"}}));
+             r.messages.push_back(Message::tool_result("call_1", "{\"temp_c\":21}"));
+             return openai::chat_request_body(r, false, true);
+         }},
+        {"05-chat-basic", [] { return openai::chat_request_body(peer_request(24, 42), false, true); }},
+        {"12-chat-stream",
+         [] { return openai::chat_request_body(peer_request(12, 42), true, false); }},
+        {"13-chat-stream-include-usage",
+         [] { return openai::chat_request_body(peer_request(12, 42), true, true); }},
+        {"15-chat-stream-stop-sequence",
+         [] {
+             ChatRequest r = peer_request(200, 42);
+             r.stop = {"o"};
+             return openai::chat_request_body(r, true, false);
+         }},
+        {"16-chat-content-parts",
+         [] {
+             ChatRequest r;
+             r.model = "tiny-llama";
+             Message m = Message::user("");
+             m.parts = {ContentPart::from_text("Hello"), ContentPart::from_text("again")};
+             r.messages = {m};
+             r.max_tokens = 8;
+             return openai::chat_request_body(r, false, true);
+         }},
+        {"17-chat-logprobs",
+         [] {
+             ChatRequest r = peer_request(3, 0);
+             r.seed.reset();
+             r.extra = schema(R"({"logprobs":true,"top_logprobs":2})");
+             return openai::chat_request_body(r, false, true);
+         }},
+        {"18-chat-json-object",
+         [] {
+             ChatRequest r = peer_request(120, 1);
+             r.response_format = ResponseFormat::json_object();
+             return openai::chat_request_body(r, false, true);
+         }},
+        {"19-chat-json-schema",
+         [] {
+             ChatRequest r = peer_request(120, 1);
+             r.response_format = ResponseFormat::json_schema(
+                 "x", schema(R"({"type":"object","properties":{"n":{"type":"integer"}},
+                                 "required":["n"]})"));
+             return openai::chat_request_body(r, false, true);
+         }},
+        {"20-tools-auto", [] { return openai::chat_request_body(weather_request(200), false, true); }},
+        {"21-tools-required",
+         [] {
+             ChatRequest r = weather_request(200);
+             r.tool_choice = ToolChoice::required();
+             return openai::chat_request_body(r, false, true);
+         }},
+        {"22-tools-required-two-tools",
+         [] { return openai::chat_request_body(two_tools_request(), false, true); }},
+        {"23-tools-parallel",
+         [] {
+             ChatRequest r = two_tools_request();
+             r.parallel_tool_calls = true;
+             r.max_tokens = 300;
+             return openai::chat_request_body(r, false, true);
+         }},
+        {"24-tools-choice-none",
+         [] {
+             ChatRequest r = weather_request(16);
+             r.tool_choice = ToolChoice::none();
+             return openai::chat_request_body(r, false, true);
+         }},
+        {"36-chat-wrong-content-type",
+         [] {
+             ChatRequest r = peer_request(4, 0);
+             r.model.clear();
+             r.seed.reset();
+             return openai::chat_request_body(r, false, true);
+         }},
+        {"69-ctx-fills-during-gen-stream",
+         [] {
+             ChatRequest r;
+             r.messages = {Message::user("hi")};
+             r.max_tokens = 1000;
+             r.temperature = 0.0;
+             return openai::chat_request_body(r, true, false);
+         }},
+        {"37-completions-basic",
+         [] {
+             CompletionRequest r;
+             r.model = "tiny-llama";
+             r.prompt = "Once upon a time";
+             r.max_tokens = 16;
+             r.seed = 42;
+             return openai::completion_request_body(r, false, true);
+         }},
+        {"38-completions-stream",
+         [] {
+             CompletionRequest r;
+             r.model = "tiny-llama";
+             r.prompt = "Once upon a time";
+             r.max_tokens = 8;
+             r.seed = 42;
+             r.include_usage = false;
+             return openai::completion_request_body(r, true, true);
+         }},
+        {"39-completions-prompt-array",
+         [] {
+             CompletionRequest r;
+             r.model = "tiny-llama";
+             r.prompt = std::vector<std::string>{"Once upon", "a time"};
+             r.max_tokens = 4;
+             r.seed = 42;
+             return openai::completion_request_body(r, false, true);
+         }},
+        {"50-emb-single",
+         [] {
+             EmbeddingRequest r;
+             r.model = "tiny-embed";
+             r.input = {"hello world"};
+             return openai::embedding_request_body(r);
+         }},
+        {"51-emb-batch",
+         [] {
+             EmbeddingRequest r;
+             r.model = "tiny-embed";
+             r.input = {"hello", "world", "a longer third input"};
+             return openai::embedding_request_body(r);
+         }},
+        {"52-emb-base64",
+         [] {
+             EmbeddingRequest r;
+             r.model = "tiny-embed";
+             r.input = {"hello"};
+             r.encoding = EmbeddingEncoding::base64;
+             return openai::embedding_request_body(r);
+         }},
+        {"53-emb-token-ids",
+         [] {
+             EmbeddingRequest r;
+             r.model = "tiny-embed";
+             r.extra = schema(R"({"input":[72,101,291,111]})");
+             return openai::embedding_request_body(r);
+         }},
+    };
+    for (RequestCase const& c : cases) {
+        SECTION(c.capture)
+        {
+            json::value const expected = json::parse(load_capture(c.capture).request_body);
+            json::value const body = c.body();
+            INFO(json::serialize(body) << "\n" << json::serialize(expected));
+            CHECK(same_json(body, expected));
+        }
     }
 }
