@@ -102,18 +102,24 @@ std::string_view string_field(json::object const& o, std::string_view key, Shape
 void id_field(json::object const& o, std::string_view key, std::string& out, ShapeError& err,
               std::string_view where)
 {
-    json::value const* v = field(o, key);
-    if (v == nullptr)
+    if (json::value const* v = o.if_contains(key))
+        read_id(*v, key, out, err, where);
+}
+
+void read_id(json::value const& v, std::string_view key, std::string& out, ShapeError& err,
+             std::string_view where)
+{
+    if (v.is_null())
         return;
-    if (json::string const* s = v->if_string()) {
+    if (json::string const* s = v.if_string()) {
         out.assign(s->data(), s->size());
         return;
     }
-    if (auto n = as_integer(*v)) {
+    if (auto n = as_integer(v)) {
         out = std::to_string(*n);
         return;
     }
-    err.expected(where, key, "a string", *v, json::error::not_string);
+    err.expected(where, key, "a string", v, json::error::not_string);
 }
 
 std::optional<std::int64_t> integer_field(json::object const& o, std::string_view key,

@@ -63,6 +63,9 @@ std::string_view string_field(boost::json::object const& o, std::string_view key
 /// servers send as numbers). Appends nothing when absent.
 void id_field(boost::json::object const& o, std::string_view key, std::string& out,
               ShapeError& err, std::string_view where = {});
+/// `id_field` on a value already found under `key` (`key` only names it in errors).
+void read_id(boost::json::value const& v, std::string_view key, std::string& out,
+             ShapeError& err, std::string_view where = {});
 std::optional<std::int64_t> integer_field(boost::json::object const& o, std::string_view key,
                                           ShapeError& err, std::string_view where = {});
 std::optional<double> double_field(boost::json::object const& o, std::string_view key,

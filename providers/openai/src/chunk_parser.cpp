@@ -68,17 +68,59 @@ void read_tool_call_deltas(json::array const& calls, std::vector<ToolCallDelta>&
     }
 }
 
-// The choice's index as an int (0 when absent).
-int choice_index(json::object const& choice, ShapeError& err)
+// The choice's index as an int (0 when null).
+int choice_index(json::value const& v, ShapeError& err)
 {
-    auto index = llmio::detail::integer_field(choice, "index", err, "choices[]");
-    if (!index)
+    if (v.is_null())
         return 0;
+    auto index = llmio::detail::as_integer(v);
+    if (!index) {
+        err.expected("choices[]", "index", "an integer", v,
+                     v.is_number() ? json::error::not_exact : json::error::not_number);
+        return 0;
+    }
     if (*index < 0 || *index > std::numeric_limits<int>::max()) {
         err.fail("choices[].index: out of range", json::error::not_exact);
         return 0;
     }
     return static_cast<int>(*index);
+}
+
+void read_delta(json::object const& delta, ChatChunk& chunk, ShapeError& err)
+{
+    json::value const* content = nullptr;
+    json::value const* reasoning_content = nullptr;
+    json::value const* reasoning = nullptr;
+    json::value const* refusal = nullptr;
+    json::value const* tool_calls = nullptr;
+    for (auto const& kv : delta) {
+        std::string_view const key = kv.key();
+        if (key == "content")
+            content = &kv.value();
+        else if (key == "reasoning_content")
+            reasoning_content = &kv.value();
+        else if (key == "reasoning")
+            reasoning = &kv.value();
+        else if (key == "tool_calls")
+            tool_calls = &kv.value();
+        else if (key == "refusal")
+            refusal = &kv.value();
+    }
+    if (content != nullptr)
+        detail::append_content(*content, "content", chunk.content, err, "delta");
+    if (reasoning_content != nullptr)
+        detail::append_content(*reasoning_content, "reasoning_content", chunk.reasoning, err,
+                               "delta");
+    if (reasoning != nullptr && chunk.reasoning.empty())
+        detail::append_content(*reasoning, "reasoning", chunk.reasoning, err, "delta");
+    if (refusal != nullptr)
+        detail::append_content(*refusal, "refusal", chunk.refusal, err, "delta");
+    if (tool_calls != nullptr && !tool_calls->is_null()) {
+        if (json::array const* calls = tool_calls->if_array())
+            read_tool_call_deltas(*calls, chunk.tool_calls, err);
+        else
+            err.expected("delta", "tool_calls", "an array", *tool_calls, json::error::not_array);
+    }
 }
 
 } // namespace
@@ -109,38 +151,87 @@ ChunkResult ChunkParser::parse(std::string_view data)
         return StreamDone{};
     json::value const v = parse_value(data);
     json::object const& root = detail::root_object(v, data);
-    if (has_error(root))
+
+    // One pass over each object's keys instead of a lookup per field: this is the per-token
+    // path, and most keys (object, created, system_fingerprint ...) are not needed.
+    json::value const* error = nullptr;
+    json::value const* id = nullptr;
+    json::value const* model = nullptr;
+    json::value const* choices = nullptr;
+    json::value const* usage = nullptr;
+    json::value const* timings = nullptr;
+    for (auto const& kv : root) {
+        std::string_view const key = kv.key();
+        if (key == "choices")
+            choices = &kv.value();
+        else if (key == "id")
+            id = &kv.value();
+        else if (key == "model")
+            model = &kv.value();
+        else if (key == "usage")
+            usage = &kv.value();
+        else if (key == "timings")
+            timings = &kv.value();
+        else if (key == "error")
+            error = &kv.value();
+    }
+    if (error != nullptr && !error->is_null())
         return InBandError{json::value(v, json::storage_ptr())}; // copy out of the arena
 
     ShapeError err;
     ChatChunk chunk;
-    llmio::detail::id_field(root, "id", chunk.id, err);
-    chunk.model = llmio::detail::string_field(root, "model", err);
+    if (id != nullptr)
+        llmio::detail::read_id(*id, "id", chunk.id, err);
+    if (model != nullptr && !model->is_null()) {
+        if (json::string const* m = model->if_string())
+            chunk.model.assign(m->data(), m->size());
+        else
+            err.expected("", "model", "a string", *model, json::error::not_string);
+    }
 
-    json::array const* choices = llmio::detail::array_field(root, "choices", err);
-    json::object const* choice = choices ? detail::pick_choice(*choices, err) : nullptr;
+    json::object const* choice = nullptr;
+    if (choices != nullptr && !choices->is_null()) {
+        if (json::array const* list = choices->if_array())
+            choice = detail::pick_choice(*list, err);
+        else
+            err.expected("", "choices", "an array", *choices, json::error::not_array);
+    }
     if (choice == nullptr) {
         chunk.no_choice = true;
     } else {
-        chunk.choice_index = choice_index(*choice, err);
-        json::object const* delta = llmio::detail::object_field(*choice, "delta", err, "choices[]");
-        if (delta == nullptr) // a few servers send `message` in stream chunks
-            delta = llmio::detail::object_field(*choice, "message", err, "choices[]");
-        if (delta != nullptr) {
-            detail::append_content(*delta, "content", chunk.content, err, "delta");
-            detail::append_content(*delta, "reasoning_content", chunk.reasoning, err, "delta");
-            if (chunk.reasoning.empty())
-                detail::append_content(*delta, "reasoning", chunk.reasoning, err, "delta");
-            detail::append_content(*delta, "refusal", chunk.refusal, err, "delta");
-            if (json::array const* calls =
-                    llmio::detail::array_field(*delta, "tool_calls", err, "delta"))
-                read_tool_call_deltas(*calls, chunk.tool_calls, err);
+        json::value const* index = nullptr;
+        json::value const* delta = nullptr;
+        json::value const* message = nullptr;
+        json::value const* finish = nullptr;
+        for (auto const& kv : *choice) {
+            std::string_view const key = kv.key();
+            if (key == "delta")
+                delta = &kv.value();
+            else if (key == "finish_reason")
+                finish = &kv.value();
+            else if (key == "index")
+                index = &kv.value();
+            else if (key == "message")
+                message = &kv.value();
         }
-        chunk.finish_reason =
-            detail::read_finish(*choice, chunk.finish_reason_raw, err, "choices[]", true);
+        if (index != nullptr)
+            chunk.choice_index = choice_index(*index, err);
+        if (delta == nullptr || delta->is_null())
+            delta = message; // a few servers send `message` in stream chunks
+        if (delta != nullptr && !delta->is_null()) {
+            if (json::object const* d = delta->if_object())
+                read_delta(*d, chunk, err);
+            else
+                err.expected("choices[]", "delta", "an object", *delta, json::error::not_object);
+        }
+        if (finish != nullptr)
+            chunk.finish_reason =
+                detail::read_finish(*finish, chunk.finish_reason_raw, err, "choices[]", true);
     }
-    chunk.usage = detail::read_usage(root, err);
-    chunk.stats = detail::read_timings(root, err);
+    if (usage != nullptr)
+        chunk.usage = detail::read_usage(*usage, err);
+    if (timings != nullptr)
+        chunk.stats = detail::read_timings(*timings, err);
     if (err)
         detail::throw_malformed(data, err.message());
     return chunk;
@@ -164,7 +255,8 @@ CompletionChunkResult ChunkParser::parse_completion(std::string_view data)
     if (choice == nullptr) {
         chunk.no_choice = true;
     } else {
-        chunk.index = choice_index(*choice, err);
+        if (json::value const* index = choice->if_contains("index"))
+            chunk.index = choice_index(*index, err);
         chunk.text = llmio::detail::string_field(*choice, "text", err, "choices[]");
         chunk.finish_reason =
             detail::read_finish(*choice, chunk.finish_reason_raw, err, "choices[]", true);

@@ -39,9 +39,19 @@ json::object const& root_object(json::value const& v, std::string_view body)
 
 std::optional<Usage> read_usage(json::object const& o, ShapeError& err)
 {
-    json::object const* u = llmio::detail::object_field(o, "usage", err);
-    if (u == nullptr)
+    json::value const* v = o.if_contains("usage");
+    return v ? read_usage(*v, err) : std::nullopt;
+}
+
+std::optional<Usage> read_usage(json::value const& v, ShapeError& err)
+{
+    if (v.is_null())
         return std::nullopt;
+    json::object const* u = v.if_object();
+    if (u == nullptr) {
+        err.expected("", "usage", "an object", v, json::error::not_object);
+        return std::nullopt;
+    }
     Usage usage;
     usage.prompt_tokens = llmio::detail::integer_field(*u, "prompt_tokens", err, "usage").value_or(0);
     usage.completion_tokens =
@@ -61,9 +71,19 @@ std::optional<Usage> read_usage(json::object const& o, ShapeError& err)
 
 std::optional<ServerStats> read_timings(json::object const& o, ShapeError& err)
 {
-    json::object const* t = llmio::detail::object_field(o, "timings", err);
-    if (t == nullptr)
+    json::value const* v = o.if_contains("timings");
+    return v ? read_timings(*v, err) : std::nullopt;
+}
+
+std::optional<ServerStats> read_timings(json::value const& v, ShapeError& err)
+{
+    if (v.is_null())
         return std::nullopt;
+    json::object const* t = v.if_object();
+    if (t == nullptr) {
+        err.expected("", "timings", "an object", v, json::error::not_object);
+        return std::nullopt;
+    }
     auto seconds = [](std::optional<double> ms) -> std::optional<double> {
         if (ms)
             return *ms / 1000.0;
@@ -86,8 +106,15 @@ std::optional<ServerStats> read_timings(json::object const& o, ShapeError& err)
 void append_content(json::object const& o, std::string_view key, std::string& out,
                     ShapeError& err, std::string_view where)
 {
-    json::value const* v = field(o, key);
-    if (v == nullptr)
+    if (json::value const* v = o.if_contains(key))
+        append_content(*v, key, out, err, where);
+}
+
+void append_content(json::value const& value, std::string_view key, std::string& out,
+                    ShapeError& err, std::string_view where)
+{
+    json::value const* v = &value;
+    if (v->is_null())
         return;
     if (json::string const* s = v->if_string()) {
         out.append(s->data(), s->size());
@@ -126,8 +153,15 @@ void append_arguments(json::object const& function, std::string& out, ShapeError
 std::optional<FinishReason> read_finish(json::object const& o, std::string& raw, ShapeError& err,
                                         std::string_view where, bool skip_empty)
 {
-    json::value const* v = field(o, "finish_reason");
-    if (v == nullptr)
+    json::value const* v = o.if_contains("finish_reason");
+    return v ? read_finish(*v, raw, err, where, skip_empty) : std::nullopt;
+}
+
+std::optional<FinishReason> read_finish(json::value const& value, std::string& raw,
+                                        ShapeError& err, std::string_view where, bool skip_empty)
+{
+    json::value const* v = &value;
+    if (v->is_null())
         return std::nullopt;
     json::string const* s = v->if_string();
     if (s == nullptr) {
@@ -142,6 +176,11 @@ std::optional<FinishReason> read_finish(json::object const& o, std::string& raw,
 
 json::object const* pick_choice(json::array const& choices, ShapeError& err)
 {
+    // Streams carry one choice per chunk: skip the search.
+    if (choices.size() == 1) {
+        if (json::object const* only = choices.front().if_object())
+            return only;
+    }
     json::object const* first = nullptr;
     for (json::value const& c : choices) {
         json::object const* o = c.if_object();

@@ -27,15 +27,19 @@ boost::json::value parse_body(std::string_view body);
 /// The body's top-level object, or throws.
 boost::json::object const& root_object(boost::json::value const& v, std::string_view body);
 
-/// OpenAI `usage` (with `*_tokens_details`) at `o["usage"]`.
+/// OpenAI `usage` (with `*_tokens_details`) at `o["usage"]`, or the value itself.
 std::optional<Usage> read_usage(boost::json::object const& o, ShapeError& err);
+std::optional<Usage> read_usage(boost::json::value const& usage, ShapeError& err);
 
-/// llama.cpp `timings` at `o["timings"]`.
+/// llama.cpp `timings` at `o["timings"]`, or the value itself.
 std::optional<ServerStats> read_timings(boost::json::object const& o, ShapeError& err);
+std::optional<ServerStats> read_timings(boost::json::value const& timings, ShapeError& err);
 
 /// Text of a `content` value: a string, null, or an array of parts whose text parts are
-/// concatenated (some servers answer with parts).
+/// concatenated (some servers answer with parts). `key` names the value in errors.
 void append_content(boost::json::object const& o, std::string_view key, std::string& out,
+                    ShapeError& err, std::string_view where);
+void append_content(boost::json::value const& v, std::string_view key, std::string& out,
                     ShapeError& err, std::string_view where);
 
 /// A function's `arguments`: JSON text, or an object/array that is serialised to text.
@@ -44,6 +48,9 @@ void append_arguments(boost::json::object const& function, std::string& out, Sha
 
 /// Reads `finish_reason` at `o`: nullopt when absent or null; `skip_empty` treats "" as absent.
 std::optional<FinishReason> read_finish(boost::json::object const& o, std::string& raw,
+                                        ShapeError& err, std::string_view where,
+                                        bool skip_empty);
+std::optional<FinishReason> read_finish(boost::json::value const& v, std::string& raw,
                                         ShapeError& err, std::string_view where,
                                         bool skip_empty);
 
