@@ -804,3 +804,52 @@ TEST_CASE("model listings of every OpenAI-compatible server", "[openai-wire]")
                          "data[0].meta: expected an object, got array");
     }
 }
+
+TEST_CASE("every truncation of valid input is parsed or rejected, never crashes",
+          "[openai-wire]")
+{
+    std::string const chat = R"({"id":"c","model":"m","choices":[{"index":0,"message":{
+        "role":"assistant","content":"Hi","reasoning_content":"r","tool_calls":[{"id":"a",
+        "type":"function","function":{"name":"f","arguments":"{\"x\":1}"}}]},
+        "finish_reason":"tool_calls"}],"usage":{"prompt_tokens":1,"completion_tokens":2,
+        "total_tokens":3,"prompt_tokens_details":{"cached_tokens":0}},"timings":{"prompt_n":1}})";
+    std::string const chunk = R"({"id":"c","choices":[{"index":0,"delta":{"content":"a",
+        "tool_calls":[{"index":0,"id":"x","function":{"name":"f","arguments":"{"}}]},
+        "finish_reason":null}],"usage":null})";
+    std::string const emb = R"({"model":"e","data":[{"index":1,"embedding":"AACAPw=="},
+        {"index":0,"embedding":[1.5,2]}],"usage":{"prompt_tokens":2,"total_tokens":2}})";
+    std::string const models = R"({"object":"list","data":[{"id":"a","meta":{"n_ctx_train":8}}]})";
+    std::string const completion = R"([{"choices":[{"text":"a","index":0,
+        "finish_reason":"stop"}]},{"choices":[{"text":"b","index":1,"finish_reason":"length"}]}])";
+
+    openai::ChunkParser p;
+    std::size_t parsed = 0;
+    std::size_t rejected = 0;
+    auto attempt = [&](auto&& f) {
+        try {
+            f();
+            ++parsed;
+        } catch (MalformedResponseError const&) {
+            ++rejected;
+        }
+    };
+    for (std::string const* text : {&chat, &chunk, &emb, &models, &completion}) {
+        for (std::size_t len = 0; len <= text->size(); ++len) {
+            std::string_view const cut(text->data(), len);
+            attempt([&] { openai::parse_chat_response(cut); });
+            attempt([&] { p.parse(cut); });
+            attempt([&] { p.parse_completion(cut); });
+            attempt([&] { openai::parse_completion_response(cut); });
+            attempt([&] { openai::parse_embedding_response(cut); });
+            attempt([&] { openai::parse_models(cut); });
+        }
+    }
+    // Anything but MalformedResponseError would have escaped and failed the test.
+    CHECK(parsed > 0);
+    CHECK(rejected > 0);
+    CHECK_NOTHROW(openai::parse_chat_response(chat));
+    CHECK_NOTHROW(p.parse(chunk));
+    CHECK_NOTHROW(openai::parse_embedding_response(emb));
+    CHECK_NOTHROW(openai::parse_models(models));
+    CHECK(openai::parse_completion_response(completion).choices.size() == 2);
+}
