@@ -1,0 +1,51 @@
+#ifndef LLMIO_USAGE_HPP
+#define LLMIO_USAGE_HPP
+
+// What a generation cost and how fast it ran, provider-neutral.
+
+#include <boost/json/conversion.hpp>
+#include <boost/json/fwd.hpp>
+#include <boost/system/result.hpp>
+
+#include <cstdint>
+#include <optional>
+
+namespace llmio {
+
+/// Token counts as the server reported them.
+struct Usage {
+    std::int64_t prompt_tokens = 0;
+    std::int64_t completion_tokens = 0;
+    /// As reported; when the server omits it, prompt + completion.
+    std::int64_t total_tokens = 0;
+    std::optional<std::int64_t> cached_tokens;    ///< Prompt tokens served from a cache.
+    std::optional<std::int64_t> reasoning_tokens; ///< Completion tokens spent on reasoning.
+
+    friend bool operator==(Usage const&, Usage const&) = default;
+};
+
+/// Server-side performance figures, when the server reports them (llama.cpp `timings`,
+/// LM Studio `stats`, Ollama durations). Every field is optional: absent means "not reported".
+struct ServerStats {
+    std::optional<double> tokens_per_second;        ///< Generation speed.
+    std::optional<double> time_to_first_token_s;    ///< llama.cpp: prompt processing time.
+    std::optional<double> generation_time_s;        ///< Time spent generating tokens.
+    std::optional<double> prompt_tokens_per_second; ///< Prompt processing speed.
+    std::optional<double> model_load_time_s;        ///< Time spent loading the model first.
+    std::optional<std::int64_t> prompt_tokens;      ///< Prompt tokens actually evaluated.
+    std::optional<std::int64_t> predicted_tokens;   ///< Tokens generated.
+    std::optional<std::int64_t> cached_prompt_tokens; ///< Prompt tokens reused from the cache.
+
+    friend bool operator==(ServerStats const&, ServerStats const&) = default;
+};
+
+void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, Usage const& usage);
+boost::system::result<Usage> tag_invoke(boost::json::try_value_to_tag<Usage>,
+                                        boost::json::value const& jv);
+void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, ServerStats const& stats);
+boost::system::result<ServerStats> tag_invoke(boost::json::try_value_to_tag<ServerStats>,
+                                              boost::json::value const& jv);
+
+} // namespace llmio
+
+#endif // LLMIO_USAGE_HPP
