@@ -1,0 +1,65 @@
+#ifndef LLMIO_CHAT_STREAM_HPP
+#define LLMIO_CHAT_STREAM_HPP
+
+#include <llmio/chat.hpp>
+#include <llmio/chat_assembler.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <optional>
+
+namespace llmio {
+
+/// A streamed chat answer. It owns its connection: reading to the end returns the connection to
+/// the pool; destroying or closing the stream earlier, or cancelling `next()`, closes it, so
+/// the server stops generating.
+///
+/// Not thread-safe: one `next()` at a time (a second concurrent call fails with
+/// errc::operation_in_progress).
+class ChatStream {
+public:
+    /// What a provider implements: raw chunks in wire order, nullopt after the terminator.
+    /// It throws typed errors (a stream ending without its terminator is errc::stream_truncated).
+    class Source {
+    public:
+        virtual ~Source() = default;
+        virtual boost::asio::awaitable<std::optional<ChatChunk>> next() = 0;
+        virtual void close() noexcept = 0;
+    };
+
+    explicit ChatStream(std::unique_ptr<Source> source);
+    ChatStream(ChatStream&&) noexcept;
+    ChatStream& operator=(ChatStream&&) noexcept;
+    ~ChatStream();
+
+    /// The next chunk with something in it, normalised (tool-call indexes and ids final), or
+    /// nullopt once the answer is complete. Chunks carrying nothing (a bare role) are skipped;
+    /// exactly one chunk carries the finish reason and none follows the end.
+    ///
+    /// Throws the provider's typed errors: MalformedResponseError (errc::stream_truncated when
+    /// the server stops before its terminator), errors the server reports inside the stream,
+    /// TimeoutError (idle/total), CancelledError when the awaiting coroutine is cancelled (the
+    /// stream is then closed: cancellation is terminal). After a throw the stream is closed.
+    boost::asio::awaitable<std::optional<ChatChunk>> next();
+
+    /// The answer assembled from every chunk delivered so far; complete once `done()`.
+    /// Computed on demand (cached until the next chunk), so streaming stays linear in length.
+    ChatResponse const& result() const;
+
+    bool done() const noexcept { return done_; }
+
+    /// Closes the connection now.
+    void close() noexcept;
+
+private:
+    std::unique_ptr<Source> source_;
+    ChatAssembler assembler_;
+    mutable std::optional<ChatResponse> result_;
+    bool done_ = false;
+    bool busy_ = false;
+};
+
+} // namespace llmio
+
+#endif

@@ -1,0 +1,154 @@
+#ifndef LLMIO_PROVIDER_HPP
+#define LLMIO_PROVIDER_HPP
+
+// The one interface every LLM server plugin implements.
+//
+// Public calls are non-virtual and forward to protected `do_*` virtuals (so defaults never sit
+// on virtual functions and the interface can grow checks in one place). Every call returns an
+// awaitable: `co_await provider.chat(request)`. From non-coroutine code:
+//
+//     auto future = boost::asio::co_spawn(ex, provider.chat(request), boost::asio::use_future);
+//
+// Lifetimes: the provider must outlive every operation and every ChatStream it returned.
+// Arguments are taken by value, so the caller's objects need not outlive the call.
+// Cancellation: every call honours the awaiting coroutine's cancellation slot (terminal
+// cancellation) and then throws CancelledError; the connection in use is closed, never pooled.
+// Thread safety: one provider object may be used from many coroutines and threads at once.
+// Errors: every failure is a llmio::ProviderError subclass (see error.hpp).
+
+#include <llmio/chat.hpp>
+#include <llmio/chat_stream.hpp>
+#include <llmio/completion.hpp>
+#include <llmio/embedding.hpp>
+#include <llmio/http/http_options.hpp>
+#include <llmio/models.hpp>
+#include <llmio/retry.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace llmio {
+
+class LocalModelManager;
+
+/// Per-call overrides of the provider's defaults.
+struct CallOptions {
+    std::optional<RetryPolicy> retry;
+    std::optional<http::Timeouts> timeouts;
+};
+
+/// What kind of server answered and how to reach it.
+struct ServerInfo {
+    std::string kind;      ///< "lmstudio", "ollama", "llamacpp", "vllm" or "openai".
+    std::string version;   ///< When the server reveals it.
+    std::string base_url;  ///< The normalised base URL.
+    bool auth_required = false;
+    std::optional<std::size_t> model_count;
+    boost::json::value raw; ///< What the server said about itself, when anything.
+};
+
+struct HealthStatus {
+    bool ok = false;
+    std::string detail;    ///< Why not, or what the server said.
+    std::chrono::milliseconds latency{0};
+};
+
+/// What a provider (and the server behind it) can do. The conformance suite skips, with this
+/// reason, the cases a provider declares it cannot do.
+struct ProviderFeatures {
+    bool streaming = true;
+    bool tools = true;
+    bool structured_output = true;
+    bool completions = true;
+    bool embeddings = true;
+    bool model_management = false;
+};
+
+class ModelProvider {
+public:
+    virtual ~ModelProvider() = default;
+    ModelProvider(ModelProvider const&) = delete;
+    ModelProvider& operator=(ModelProvider const&) = delete;
+
+    /// The registry name: "openai", "lmstudio", "ollama", ...
+    virtual std::string_view name() const noexcept = 0;
+    virtual ProviderFeatures features() const noexcept = 0;
+    /// LM Studio and Ollama manage local models; others return nullptr.
+    virtual LocalModelManager* model_manager() noexcept { return nullptr; }
+
+    /// Models the server offers. Throws the usual transport and server errors.
+    boost::asio::awaitable<std::vector<ModelInfo>> list_models() { return do_list_models(); }
+
+    /// A complete answer. Retried per the retry policy on transient failures.
+    boost::asio::awaitable<ChatResponse> chat(ChatRequest request, CallOptions options = {})
+    {
+        return do_chat(std::move(request), std::move(options));
+    }
+
+    /// Starts a streamed answer; returns once the server accepted the request (status 2xx).
+    /// Failures before that are retried per the policy; nothing is retried once the stream
+    /// was handed out (the commit point).
+    boost::asio::awaitable<ChatStream> chat_stream(ChatRequest request, CallOptions options = {})
+    {
+        return do_chat_stream(std::move(request), std::move(options));
+    }
+
+    /// Streams, calling `on_chunk` for each chunk as it arrives, and returns the assembled
+    /// answer. `on_chunk` runs on the awaiting coroutine's executor; an exception it throws
+    /// closes the stream and propagates.
+    boost::asio::awaitable<ChatResponse> chat_stream(ChatRequest request,
+                                                     std::function<void(ChatChunk const&)> on_chunk,
+                                                     CallOptions options = {});
+
+    /// Legacy text completion (`/v1/completions` or the server's equivalent).
+    boost::asio::awaitable<CompletionResponse> complete(CompletionRequest request,
+                                                        CallOptions options = {})
+    {
+        return do_complete(std::move(request), std::move(options));
+    }
+
+    /// One vector per input, in input order.
+    boost::asio::awaitable<EmbeddingResponse> embed(EmbeddingRequest request, CallOptions options = {})
+    {
+        return do_embed(std::move(request), std::move(options));
+    }
+
+    /// Whether the server knows `model` (from the model cache, refreshed once on a miss).
+    boost::asio::awaitable<bool> supports_model(std::string model) { return do_supports_model(std::move(model)); }
+
+    /// The model's capabilities, or nullopt when the server does not know the model.
+    boost::asio::awaitable<std::optional<ModelCapabilities>> model_capabilities(std::string model)
+    {
+        return do_model_capabilities(std::move(model));
+    }
+
+    /// Never throws for an unreachable or unhealthy server: that is `ok == false` with a reason.
+    /// Throws only CancelledError.
+    boost::asio::awaitable<HealthStatus> health() { return do_health(); }
+
+    boost::asio::awaitable<ServerInfo> info() { return do_info(); }
+
+protected:
+    ModelProvider() = default;
+
+    virtual boost::asio::awaitable<std::vector<ModelInfo>> do_list_models() = 0;
+    virtual boost::asio::awaitable<ChatResponse> do_chat(ChatRequest, CallOptions) = 0;
+    virtual boost::asio::awaitable<ChatStream> do_chat_stream(ChatRequest, CallOptions) = 0;
+    virtual boost::asio::awaitable<CompletionResponse> do_complete(CompletionRequest, CallOptions) = 0;
+    virtual boost::asio::awaitable<EmbeddingResponse> do_embed(EmbeddingRequest, CallOptions) = 0;
+    virtual boost::asio::awaitable<bool> do_supports_model(std::string model) = 0;
+    virtual boost::asio::awaitable<std::optional<ModelCapabilities>> do_model_capabilities(std::string model) = 0;
+    virtual boost::asio::awaitable<HealthStatus> do_health() = 0;
+    virtual boost::asio::awaitable<ServerInfo> do_info() = 0;
+};
+
+} // namespace llmio
+
+#endif
