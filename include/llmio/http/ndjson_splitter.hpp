@@ -58,7 +58,7 @@ private:
     Step fail() noexcept;
 
     std::size_t max_line_;
-    detail::LeadingBom bom_;
+    ::llmio::detail::LeadingBom bom_;
     std::string_view in_;  // bytes of the current feed not yet consumed
     std::string carry_;    // partial line waiting for its '\n'
     std::string line_buf_; // a completed carried line, kept alive while the callback sees it
@@ -95,7 +95,7 @@ boost::system::error_code NdjsonSplitter::drive(bool at_end, OnLine& on_line)
     for (;;) {
         switch (at_end ? next_at_end() : next()) {
         case Step::line:
-            if (!detail::callback_continues(on_line, std::as_const(line_))) {
+            if (!::llmio::detail::callback_continues(on_line, std::as_const(line_))) {
                 stopped_ = true;
                 return {};
             }

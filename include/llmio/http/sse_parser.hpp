@@ -109,7 +109,7 @@ private:
     Step fail() noexcept;
 
     SseLimits limits_;
-    detail::LeadingBom bom_;
+    ::llmio::detail::LeadingBom bom_;
 
     // Current feed.
     std::string_view in_;           // bytes of the current feed not yet consumed
@@ -171,13 +171,13 @@ boost::system::error_code SseParser::drive(bool at_end, OnEvent& on_event, OnOth
     for (;;) {
         switch (at_end ? next_at_end() : next()) {
         case Step::event:
-            if (!detail::callback_continues(on_event, std::as_const(event_))) {
+            if (!::llmio::detail::callback_continues(on_event, std::as_const(event_))) {
                 stopped_ = true;
                 return {};
             }
             break;
         case Step::other_line:
-            if (!detail::callback_continues(on_other, std::as_const(other_))) {
+            if (!::llmio::detail::callback_continues(on_other, std::as_const(other_))) {
                 stopped_ = true;
                 return {};
             }

@@ -1,0 +1,72 @@
+#ifndef LLMIO_PROVIDER_TRANSPORT_HPP
+#define LLMIO_PROVIDER_TRANSPORT_HPP
+
+// What every provider needs between its wire mapping and the HTTP client: default headers,
+// the retry loop, and turning non-2xx responses (or errors inside a 200) into typed errors.
+// Provider authors use it; applications need not.
+
+#include <llmio/http/http_client.hpp>
+#include <llmio/provider.hpp>
+#include <llmio/retry.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace llmio {
+
+struct TransportOptions {
+    std::string provider;              ///< Name used in errors and logs ("openai", ...).
+    http::HttpOptions http;
+    RetryPolicy retry;
+    /// Sent with every request (Authorization goes here, marked secret).
+    std::vector<http::Header> headers;
+};
+
+class ProviderTransport {
+public:
+    ProviderTransport(boost::asio::any_io_executor executor, http::Endpoint endpoint,
+                      TransportOptions options);
+
+    http::Endpoint const& endpoint() const noexcept { return endpoint_; }
+    std::string const& provider() const noexcept { return options_.provider; }
+    http::HttpClient& client() noexcept { return client_; }
+    TransportOptions const& options() const noexcept { return options_; }
+
+    /// Sends a request and returns the 2xx response; a non-2xx status becomes its typed error.
+    /// Transient failures are retried per the call's (else the provider's) policy.
+    boost::asio::awaitable<http::HttpResponse> send(http::HttpRequest request, CallOptions const& call);
+
+    /// Like `send`, but returns once 2xx headers arrived; the body is the caller's to read.
+    /// Retries happen only before that point.
+    boost::asio::awaitable<http::HttpStream> open(http::HttpRequest request, CallOptions const& call);
+
+    /// A JSON POST/GET request with this transport's headers.
+    http::HttpRequest json_request(boost::beast::http::verb method, std::string path,
+                                   std::string body = {}) const;
+
+    /// Throws the typed error for `response` (any status, including an error body in a 200).
+    [[noreturn]] void throw_for(http::HttpResponse const& response) const;
+
+    /// Throws the typed error for an error object the server put inside a 200 body or stream.
+    [[noreturn]] void throw_in_band(std::string_view error_json) const;
+
+private:
+    template <class Attempt>
+    auto with_retries(Attempt attempt, CallOptions const& call)
+        -> decltype(attempt());
+
+    http::Endpoint endpoint_;
+    TransportOptions options_;
+    http::HttpClient client_;
+};
+
+/// True when `body` is a JSON object with an "error" member and none of `expected` members
+/// (e.g. LM Studio's 200 `{"error":"Unexpected endpoint or method. (GET /foo)"}`).
+bool is_error_body(std::string_view body, std::string_view expected_member);
+
+} // namespace llmio
+
+#endif

@@ -1,0 +1,68 @@
+#ifndef LLMIO_OPENAI_PROVIDER_HPP
+#define LLMIO_OPENAI_PROVIDER_HPP
+
+// The generic OpenAI-compatible provider: OpenAI itself, llama.cpp's llama-server, vLLM,
+// LM Studio's /v1 layer and any server speaking `/v1/chat/completions`.
+
+#include <llmio/provider.hpp>
+#include <llmio/provider_transport.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llmio {
+class ProviderRegistry;
+}
+
+namespace llmio::openai {
+
+struct Options {
+    /// Base URL; `/v1` may be given or not. The default is OpenAI's API.
+    std::string base_url = "https://api.openai.com/v1";
+    /// Sent as `Authorization: Bearer <key>` when not empty. Never logged.
+    std::string api_key;
+    /// Ask for a usage report at the end of streams (`stream_options.include_usage`). Unset:
+    /// on for api.openai.com, off elsewhere, because some compatible servers reject the field.
+    std::optional<bool> include_usage;
+    /// The provider's name in errors, logs and the registry.
+    std::string name = "openai";
+    http::HttpOptions http;
+    RetryPolicy retry;
+    std::vector<http::Header> headers; ///< Extra headers on every request.
+};
+
+class OpenAICompatibleProvider : public ModelProvider {
+public:
+    OpenAICompatibleProvider(boost::asio::any_io_executor executor, Options options);
+
+    std::string_view name() const noexcept override { return options_.name; }
+    ProviderFeatures features() const noexcept override { return {}; }
+
+    /// Whether streamed chats ask for usage by default.
+    bool include_usage_default() const noexcept { return include_usage_; }
+
+    ProviderTransport& transport() noexcept { return transport_; }
+
+protected:
+    boost::asio::awaitable<std::vector<ModelInfo>> do_list_models() override;
+    boost::asio::awaitable<ChatResponse> do_chat(ChatRequest, CallOptions) override;
+    boost::asio::awaitable<ChatStream> do_chat_stream(ChatRequest, CallOptions) override;
+    boost::asio::awaitable<CompletionResponse> do_complete(CompletionRequest, CallOptions) override;
+    boost::asio::awaitable<EmbeddingResponse> do_embed(EmbeddingRequest, CallOptions) override;
+    boost::asio::awaitable<bool> do_supports_model(std::string model) override;
+    boost::asio::awaitable<std::optional<ModelCapabilities>> do_model_capabilities(std::string model) override;
+    boost::asio::awaitable<HealthStatus> do_health() override;
+    boost::asio::awaitable<ServerInfo> do_info() override;
+
+private:
+    Options options_;
+    bool include_usage_;
+    ProviderTransport transport_;
+};
+
+} // namespace llmio::openai
+
+#endif

@@ -1,0 +1,163 @@
+#include <llmio/provider_transport.hpp>
+
+#include <llmio/error_mapping.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+
+#include <random>
+
+namespace llmio {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+namespace {
+
+double random01()
+{
+    thread_local std::minstd_rand engine{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+bool is_success(unsigned status) { return status >= 200 && status < 300; }
+
+HttpErrorInput error_input(std::string_view provider, unsigned status,
+                           beast::http::fields const& headers, std::string_view body)
+{
+    auto header = [&](std::string_view name) -> std::string_view {
+        auto it = headers.find(name);
+        return it == headers.end() ? std::string_view{} : std::string_view(it->value());
+    };
+    HttpErrorInput in;
+    in.provider = provider;
+    in.status = static_cast<int>(status);
+    in.body = body;
+    in.content_type = header("Content-Type");
+    in.request_id = header("x-request-id");
+    in.retry_after = header("Retry-After");
+    in.retry_after_ms = header("retry-after-ms");
+    in.should_retry = header("x-should-retry");
+    return in;
+}
+
+} // namespace
+
+bool is_error_body(std::string_view body, std::string_view expected_member)
+{
+    // Cheap pre-check: a successful body rarely mentions "error" at all.
+    if (body.find("\"error\"") == std::string_view::npos)
+        return false;
+    boost::system::error_code ec;
+    auto const value = boost::json::parse(body, ec);
+    if (ec || !value.is_object())
+        return false;
+    auto const& object = value.get_object();
+    auto const* error = object.if_contains("error");
+    return error && !error->is_null() && !object.contains(expected_member);
+}
+
+ProviderTransport::ProviderTransport(asio::any_io_executor executor, http::Endpoint endpoint,
+                                     TransportOptions options)
+    : endpoint_(std::move(endpoint))
+    , options_(std::move(options))
+    , client_(std::move(executor), options_.http)
+{
+}
+
+http::HttpRequest ProviderTransport::json_request(beast::http::verb method, std::string path,
+                                                  std::string body) const
+{
+    http::HttpRequest request;
+    request.method = method;
+    request.path = std::move(path);
+    request.body = std::move(body);
+    request.headers = options_.headers;
+    request.headers.push_back({"Accept", "application/json", false});
+    return request;
+}
+
+void ProviderTransport::throw_for(http::HttpResponse const& response) const
+{
+    std::rethrow_exception(
+        make_http_error(error_input(options_.provider, response.status, response.headers, response.body)));
+}
+
+void ProviderTransport::throw_in_band(std::string_view error_json) const
+{
+    HttpErrorInput in;
+    in.provider = options_.provider;
+    in.status = 200;
+    in.body = error_json;
+    in.content_type = "application/json";
+    std::rethrow_exception(make_http_error(in));
+}
+
+template <class Attempt>
+auto ProviderTransport::with_retries(Attempt attempt, CallOptions const& call) -> decltype(attempt())
+{
+    auto const& policy = call.retry ? *call.retry : options_.retry;
+    // Bounded: decide_retry refuses once policy.max_retries retries were made.
+    for (int retries = 0;; ++retries) {
+        std::exception_ptr failure;
+        RetryDecision decision;
+        try {
+            co_return co_await attempt();
+        } catch (ProviderError const& e) {
+            decision = decide_retry(policy, retries, e, false, random01());
+            if (!decision.retry)
+                throw;
+            failure = std::current_exception();
+        }
+        if (options_.http.logger)
+            options_.http.logger(LogLevel::info,
+                                 options_.provider + ": retrying in " +
+                                     std::to_string(decision.delay.count()) + " ms (" +
+                                     std::string(decision.reason) + ")");
+        asio::steady_timer timer(co_await asio::this_coro::executor, decision.delay);
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) // Cancelled while waiting to retry.
+            throw_error(errc::cancelled, "cancelled while waiting to retry");
+    }
+}
+
+asio::awaitable<http::HttpResponse> ProviderTransport::send(http::HttpRequest request,
+                                                            CallOptions const& call)
+{
+    if (call.timeouts)
+        request.timeouts = call.timeouts;
+    co_return co_await with_retries(
+        [&]() -> asio::awaitable<http::HttpResponse> {
+            auto response = co_await client_.send(endpoint_, request);
+            if (!is_success(response.status))
+                throw_for(response);
+            co_return response;
+        },
+        call);
+}
+
+asio::awaitable<http::HttpStream> ProviderTransport::open(http::HttpRequest request,
+                                                          CallOptions const& call)
+{
+    if (call.timeouts)
+        request.timeouts = call.timeouts;
+    co_return co_await with_retries(
+        [&]() -> asio::awaitable<http::HttpStream> {
+            auto stream = co_await client_.open(endpoint_, request);
+            if (!is_success(stream.status())) {
+                http::HttpResponse response;
+                response.status = stream.status();
+                response.headers = stream.headers();
+                // Error bodies are small; a huge one is cut, the message survives.
+                response.body = co_await stream.read_all(options_.http.limits.max_body_bytes);
+                throw_for(response);
+            }
+            co_return stream;
+        },
+        call);
+}
+
+} // namespace llmio
