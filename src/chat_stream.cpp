@@ -14,7 +14,10 @@ bool carries_something(ChatChunk const& c)
 
 } // namespace
 
-ChatStream::ChatStream(std::unique_ptr<Source> source) : source_(std::move(source)) {}
+ChatStream::ChatStream(std::unique_ptr<Source> source, std::string provider)
+    : source_(std::move(source)), provider_(std::move(provider))
+{
+}
 ChatStream::ChatStream(ChatStream&&) noexcept = default;
 ChatStream& ChatStream::operator=(ChatStream&&) noexcept = default;
 ChatStream::~ChatStream() { close(); }
@@ -62,7 +65,7 @@ boost::asio::awaitable<std::optional<ChatChunk>> ChatStream::next()
         }
     } catch (...) {
         source_->close();
-        throw;
+        rethrow_attributed(provider_);
     }
 }
 

@@ -188,6 +188,19 @@ void throw_error(errc code, ErrorInfo info)
     std::rethrow_exception(make_error(code, std::move(info)));
 }
 
+void rethrow_attributed(std::string_view provider)
+{
+    try {
+        throw;
+    } catch (ProviderError const& e) {
+        if (!e.provider().empty() || provider.empty())
+            throw;
+        auto info = e.info();
+        info.provider = std::string(provider);
+        throw_error(e.error(), std::move(info));
+    }
+}
+
 void throw_error(errc code, std::string detail)
 {
     ErrorInfo info;

@@ -109,7 +109,7 @@ auto ProviderTransport::with_retries(Attempt attempt, CallOptions const& call) -
         } catch (ProviderError const& e) {
             decision = decide_retry(policy, retries, e, false, random01());
             if (!decision.retry)
-                throw;
+                rethrow_attributed(options_.provider);
             failure = std::current_exception();
         }
         if (options_.http.logger)

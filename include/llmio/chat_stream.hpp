@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 
 namespace llmio {
 
@@ -28,7 +29,8 @@ public:
         virtual void close() noexcept = 0;
     };
 
-    explicit ChatStream(std::unique_ptr<Source> source);
+    /// `provider` names the provider in errors the source raises without a name.
+    explicit ChatStream(std::unique_ptr<Source> source, std::string provider = {});
     ChatStream(ChatStream&&) noexcept;
     ChatStream& operator=(ChatStream&&) noexcept;
     ~ChatStream();
@@ -54,6 +56,7 @@ public:
 
 private:
     std::unique_ptr<Source> source_;
+    std::string provider_;
     ChatAssembler assembler_;
     mutable std::optional<ChatResponse> result_;
     bool done_ = false;

@@ -177,6 +177,10 @@ public:
 /// Same as `throw_error`, returned as an exception_ptr (for channels and callbacks).
 std::exception_ptr make_error(errc code, ErrorInfo info);
 
+/// Inside a catch block: rethrows the current exception, naming `provider` in it when it is a
+/// ProviderError that does not name one yet (errors from the transport and wire layers).
+[[noreturn]] void rethrow_attributed(std::string_view provider);
+
 /// Shorthand: throw `code` with only llmio's own explanation.
 [[noreturn]] void throw_error(errc code, std::string detail);
 

@@ -84,21 +84,15 @@ public:
     virtual LocalModelManager* model_manager() noexcept { return nullptr; }
 
     /// Models the server offers. Throws the usual transport and server errors.
-    boost::asio::awaitable<std::vector<ModelInfo>> list_models() { return do_list_models(); }
+    boost::asio::awaitable<std::vector<ModelInfo>> list_models();
 
     /// A complete answer. Retried per the retry policy on transient failures.
-    boost::asio::awaitable<ChatResponse> chat(ChatRequest request, CallOptions options = {})
-    {
-        return do_chat(std::move(request), std::move(options));
-    }
+    boost::asio::awaitable<ChatResponse> chat(ChatRequest request, CallOptions options = {});
 
     /// Starts a streamed answer; returns once the server accepted the request (status 2xx).
     /// Failures before that are retried per the policy; nothing is retried once the stream
     /// was handed out (the commit point).
-    boost::asio::awaitable<ChatStream> chat_stream(ChatRequest request, CallOptions options = {})
-    {
-        return do_chat_stream(std::move(request), std::move(options));
-    }
+    boost::asio::awaitable<ChatStream> chat_stream(ChatRequest request, CallOptions options = {});
 
     /// Streams, calling `on_chunk` for each chunk as it arrives, and returns the assembled
     /// answer. `on_chunk` runs on the awaiting coroutine's executor; an exception it throws
@@ -109,31 +103,22 @@ public:
 
     /// Legacy text completion (`/v1/completions` or the server's equivalent).
     boost::asio::awaitable<CompletionResponse> complete(CompletionRequest request,
-                                                        CallOptions options = {})
-    {
-        return do_complete(std::move(request), std::move(options));
-    }
+                                                        CallOptions options = {});
 
     /// One vector per input, in input order.
-    boost::asio::awaitable<EmbeddingResponse> embed(EmbeddingRequest request, CallOptions options = {})
-    {
-        return do_embed(std::move(request), std::move(options));
-    }
+    boost::asio::awaitable<EmbeddingResponse> embed(EmbeddingRequest request, CallOptions options = {});
 
     /// Whether the server knows `model` (from the model cache, refreshed once on a miss).
-    boost::asio::awaitable<bool> supports_model(std::string model) { return do_supports_model(std::move(model)); }
+    boost::asio::awaitable<bool> supports_model(std::string model);
 
     /// The model's capabilities, or nullopt when the server does not know the model.
-    boost::asio::awaitable<std::optional<ModelCapabilities>> model_capabilities(std::string model)
-    {
-        return do_model_capabilities(std::move(model));
-    }
+    boost::asio::awaitable<std::optional<ModelCapabilities>> model_capabilities(std::string model);
 
     /// Never throws for an unreachable or unhealthy server: that is `ok == false` with a reason.
     /// Throws only CancelledError.
-    boost::asio::awaitable<HealthStatus> health() { return do_health(); }
+    boost::asio::awaitable<HealthStatus> health();
 
-    boost::asio::awaitable<ServerInfo> info() { return do_info(); }
+    boost::asio::awaitable<ServerInfo> info();
 
 protected:
     ModelProvider() = default;

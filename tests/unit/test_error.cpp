@@ -70,3 +70,35 @@ TEST_CASE("raw bodies are stored bounded", "[error]")
     set_raw_body(info, std::string(10000, 'x'));
     CHECK(info.raw_body.size() == ErrorInfo::kMaxRawBody);
 }
+
+TEST_CASE("rethrow_attributed names the provider only where none is named", "[error]")
+{
+    auto attributed = [](errc code, std::string provider_in_error) {
+        try {
+            try {
+                ErrorInfo info;
+                info.provider = provider_in_error;
+                info.server_message = "boom";
+                throw_error(code, info);
+            } catch (...) {
+                rethrow_attributed("lmstudio");
+            }
+        } catch (ProviderError const& e) {
+            return std::pair<std::string, std::string>(e.provider(), e.server_message());
+        }
+        return std::pair<std::string, std::string>();
+    };
+    CHECK(attributed(errc::connection_refused, "") == std::pair<std::string, std::string>("lmstudio", "boom"));
+    CHECK(attributed(errc::server_error, "ollama") == std::pair<std::string, std::string>("ollama", "boom"));
+    // The subclass survives the rethrow.
+    try {
+        try {
+            throw_error(errc::stream_truncated, "cut");
+        } catch (...) {
+            rethrow_attributed("openai");
+        }
+    } catch (MalformedResponseError const& e) {
+        CHECK(e.provider() == "openai");
+        CHECK(e.code() == errc::stream_truncated);
+    }
+}

@@ -97,7 +97,7 @@ asio::awaitable<ChatStream> OpenAICompatibleProvider::do_chat_stream(ChatRequest
                       (type.empty() ? std::string("no Content-Type") : std::string(type));
         throw_error(errc::unexpected_content_type, std::move(info));
     }
-    co_return ChatStream(std::make_unique<SseChatSource>(std::move(stream), transport_));
+    co_return ChatStream(std::make_unique<SseChatSource>(std::move(stream), transport_), options_.name);
 }
 
 asio::awaitable<CompletionResponse> OpenAICompatibleProvider::do_complete(CompletionRequest request,
