@@ -238,6 +238,16 @@ OpenAiEmulator::OpenAiEmulator(OpenAiEmulatorConfig config) : config_(std::move(
         router_.get("/models", bind(&OpenAiEmulator::models));
         router_.get("/health", bind(&OpenAiEmulator::health));
         router_.get("/v1/health", bind(&OpenAiEmulator::health));
+        // Endpoints llama-server disables by default (captures 47, 48).
+        router_.get("/slots", [this](Request&, ResponseWriter& w) {
+            return send_error(w, 501, "This server does not support slots endpoint. Start it with `--slots`",
+                              "not_supported_error");
+        });
+        router_.get("/metrics", [this](Request&, ResponseWriter& w) {
+            return send_error(w, 501,
+                              "This server does not support metrics endpoint. Start it with `--metrics`",
+                              "not_supported_error");
+        });
     } else {
         router_.get("/v1/models/{model}", bind(&OpenAiEmulator::model));
     }

@@ -12,7 +12,8 @@
 // Replies come from reply_generator.hpp (see the rules there).
 //
 // Routes: GET /v1/models, GET /v1/models/{model}, POST /v1/chat/completions,
-// POST /v1/completions, POST /v1/embeddings; llamacpp adds GET /health, /v1/health, /models.
+// POST /v1/completions, POST /v1/embeddings; llamacpp adds GET /health, /v1/health, /models,
+// and 501 answers for /slots and /metrics (disabled by default in llama-server).
 
 #include "emulators/emulator_server.hpp"
 #include "emulators/faults.hpp"
