@@ -480,8 +480,16 @@ void run_conformance_suite(Target const& target)
                 first = chunk ? chunk->content : "";
                 asio::cancellation_signal signal;
                 asio::steady_timer timer(ex, 50ms);
-                timer.async_wait([&](auto) { signal.emit(asio::cancellation_type::terminal); });
-                co_await asio::co_spawn(ex, stream.next(),
+                timer.async_wait([&](boost::system::error_code ec) {
+                    if (!ec)
+                        signal.emit(asio::cancellation_type::terminal);
+                });
+                // Reads what was sent before the stall, then waits in next() until cancelled.
+                auto read_rest = [&]() -> asio::awaitable<void> {
+                    while (co_await stream.next()) {
+                    }
+                };
+                co_await asio::co_spawn(ex, read_rest(),
                                         asio::bind_cancellation_slot(signal.slot(), asio::use_awaitable));
                 co_return 0;
             });
