@@ -107,7 +107,7 @@ TEST_CASE("a pooled connection the server closed is replaced transparently", "[h
     {
         // One response per connection, then the server hangs up despite keep-alive.
         ScriptedServer server([](ServerConnection& c) -> asio::awaitable<void> {
-            if (co_await c.read_request())
+            if (auto request = co_await c.read_request())
                 co_await c.write(http_response(200, "first"));
             c.close();
         });
@@ -126,7 +126,7 @@ TEST_CASE("a pooled connection the server closed is replaced transparently", "[h
         std::atomic<int> connection_number{0};
         ScriptedServer server([&](ServerConnection& c) -> asio::awaitable<void> {
             int const n = ++connection_number;
-            if (co_await c.read_request())
+            if (auto request = co_await c.read_request())
                 co_await c.write(http_response(200, "conn" + std::to_string(n)));
             // The first connection reads the second request and drops it unanswered, as a
             // server does when its keep-alive timer fires just as the request arrives.
@@ -135,7 +135,7 @@ TEST_CASE("a pooled connection the server closed is replaced transparently", "[h
                 c.close();
                 co_return;
             }
-            while (co_await c.read_request())
+            while (auto request = co_await c.read_request())
                 co_await c.write(http_response(200, "conn" + std::to_string(n)));
         });
         auto const bodies = with_client(server, fast_options(), [](HttpClient& client, Endpoint const& ep)
@@ -354,7 +354,7 @@ TEST_CASE("bodies arrive as slices: chunked and close-delimited", "[http]")
                 co_await c.sleep(20ms);
             }
             co_await c.write("0\r\n\r\n");
-            while (co_await c.read_request())
+            while (auto request = co_await c.read_request())
                 co_await c.write(http_response(200, "again"));
         });
         with_client(server, fast_options(), [](HttpClient& client, Endpoint const& ep) -> asio::awaitable<int> {
@@ -521,7 +521,7 @@ TEST_CASE("the concurrency limit holds and queued requests time out", "[http]")
 {
     std::atomic<ScriptedServer*> self{nullptr};
     ScriptedServer server([&](ServerConnection& c) -> asio::awaitable<void> {
-        while (co_await c.read_request()) {
+        while (auto request = co_await c.read_request()) {
             self.load()->enter();
             co_await c.sleep(40ms);
             self.load()->leave();
