@@ -486,7 +486,7 @@ void run_conformance_suite(Target const& target)
                 });
                 // Reads what was sent before the stall, then waits in next() until cancelled.
                 auto read_rest = [&]() -> asio::awaitable<void> {
-                    while (auto chunk = co_await stream.next()) {
+                    while (auto more = co_await stream.next()) {
                     }
                 };
                 co_await asio::co_spawn(ex, read_rest(),
