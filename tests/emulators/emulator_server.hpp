@@ -6,14 +6,14 @@
 // connection, keep-alive request loop, Expect: 100-continue, request body limit), applies the
 // shared fault injection, and records what it received.
 //
-//     auto server = EmulatorServer(std::make_shared<OpenAiEmulator>(), {});
+//     EmulatorServer server(std::make_shared<OpenAiEmulator>());
 //     server.start();                       // binds 127.0.0.1 on an ephemeral port
 //     server.faults().add(Fault::respond(429, body, {{"Retry-After", "1"}}).on("/v1/chat/completions"));
 //     ... point a client at server.base_url() ...
 //     server.stop();                        // closes every connection, joins the thread
 //
-// Thread safety: start/stop from one thread; every other member may be called from any thread
-// while the server runs.
+// Thread safety: start/stop from one thread (never from a handler: stop() joins the I/O
+// thread); every other member may be called from any thread while the server runs.
 
 #include "emulators/faults.hpp"
 #include "emulators/request.hpp"

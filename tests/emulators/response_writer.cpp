@@ -169,6 +169,15 @@ std::string ResponseWriter::render_head(int status, std::string_view content_typ
     return out;
 }
 
+asio::const_buffer ResponseWriter::chunk_header(std::size_t size)
+{
+    auto [end, ec] = std::to_chars(chunk_header_.data(), chunk_header_.data() + 16, size, 16);
+    (void)ec; // 16 hex digits always fit
+    *end++ = '\r';
+    *end++ = '\n';
+    return asio::buffer(chunk_header_.data(), static_cast<std::size_t>(end - chunk_header_.data()));
+}
+
 asio::awaitable<bool> ResponseWriter::write_head(std::string const& head)
 {
     co_return co_await conn_.write(asio::buffer(head));
@@ -200,14 +209,8 @@ asio::awaitable<bool> ResponseWriter::write_body(std::string_view a, std::string
         std::array<asio::const_buffer, 5> buffers{};
         std::size_t n = 0;
         bool const chunked = framing_ == Framing::chunked;
-        if (chunked) {
-            auto [end, ec] = std::to_chars(chunk_header_.data(), chunk_header_.data() + 16, total, 16);
-            (void)ec;
-            *end++ = '\r';
-            *end++ = '\n';
-            buffers[n++] = asio::buffer(chunk_header_.data(),
-                                        static_cast<std::size_t>(end - chunk_header_.data()));
-        }
+        if (chunked)
+            buffers[n++] = chunk_header(total);
         for (auto p : parts)
             if (!p.empty())
                 buffers[n++] = asio::buffer(p.data(), p.size());
@@ -237,13 +240,7 @@ asio::awaitable<bool> ResponseWriter::write_padding(std::size_t n, bool as_event
     }
     std::size_t fill = n - open.size() - close.size();
     if (framing_ == Framing::chunked) {
-        std::size_t const total = prefix.size() + n + suffix.size();
-        auto [end, ec] = std::to_chars(chunk_header_.data(), chunk_header_.data() + 16, total, 16);
-        (void)ec;
-        *end++ = '\r';
-        *end++ = '\n';
-        if (!co_await conn_.write(asio::buffer(chunk_header_.data(),
-                                               static_cast<std::size_t>(end - chunk_header_.data()))))
+        if (!co_await conn_.write(chunk_header(prefix.size() + n + suffix.size())))
             co_return false;
     }
     // Temporarily unchunked: the slices belong to the one chunk announced above.

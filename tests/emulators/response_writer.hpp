@@ -12,6 +12,7 @@
 #include "emulators/request.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
 
 #include <array>
 #include <chrono>
@@ -80,6 +81,8 @@ private:
                             std::size_t content_length, Headers const& extra) const;
     bool closes_after() const noexcept;
     boost::asio::awaitable<bool> write_head(std::string const& head);
+    /// "<hex size>\r\n" in a member buffer (valid until the next call).
+    boost::asio::const_buffer chunk_header(std::size_t size);
     /// Writes body bytes (a + b + c) as one chunk when chunked, applying the fault's byte
     /// budget. (Separate views, not a braced list: GCC 12 mis-compiles braced lists in
     /// co_await arguments.)

@@ -181,12 +181,22 @@ HttpReply RawHttpClient::request(std::string_view method, std::string_view targe
 
 std::string RawHttpClient::read_until(std::string_view marker)
 {
+    return read_until(marker, impl_->timeout);
+}
+
+std::string RawHttpClient::read_for(std::chrono::milliseconds d)
+{
+    return read_until({}, d);
+}
+
+std::string RawHttpClient::read_until(std::string_view marker, std::chrono::milliseconds timeout)
+{
     auto& im = *impl_;
     return im.run([&]() -> asio::awaitable<std::string> {
         std::string out(static_cast<char const*>(im.buffer.data().data()), im.buffer.size());
         im.buffer.consume(im.buffer.size());
         std::array<char, 4096> chunk{};
-        im.stream.expires_after(im.timeout);
+        im.stream.expires_after(timeout);
         while (marker.empty() || out.find(marker) == std::string::npos) {
             auto [ec, n] = co_await im.stream.async_read_some(asio::buffer(chunk),
                                                               asio::as_tuple(asio::use_awaitable));

@@ -55,11 +55,15 @@ public:
     std::string read_until_close();
     /// Reads raw bytes until `marker` has arrived (or EOF/timeout).
     std::string read_until(std::string_view marker);
+    /// Reads whatever arrives within `d`. A timeout closes the connection (Beast's rule).
+    std::string read_for(std::chrono::milliseconds d);
     /// True when the server closed the connection before `timeout` (any bytes are discarded).
     bool wait_server_close();
     void close();
 
 private:
+    std::string read_until(std::string_view marker, std::chrono::milliseconds timeout);
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
