@@ -306,9 +306,11 @@ asio::awaitable<HttpStream> HttpClient::open(Endpoint endpoint, HttpRequest requ
 
 asio::awaitable<HttpResponse> HttpClient::send(Endpoint endpoint, HttpRequest request)
 {
+    // Read before the first suspension: `this` is not used afterwards.
+    auto const max_body = state_->options.limits.max_body_bytes;
     auto stream = co_await open(std::move(endpoint), std::move(request));
     HttpResponse response;
-    response.body = co_await stream.read_all(state_->options.limits.max_body_bytes);
+    response.body = co_await stream.read_all(max_body);
     response.status = stream.status();
     response.headers = stream.headers();
     co_return response;

@@ -7,6 +7,7 @@
 #include "support/run_async.hpp"
 #include "support/scripted_server.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -365,7 +366,8 @@ TEST_CASE("bodies arrive as slices: chunked and close-delimited", "[http]")
             CHECK(slices == std::vector<std::string>{"alpha", "beta", "gamma"});
             CHECK(stream.done());
             // The finished stream gave its connection back to the pool.
-            CHECK((co_await client.send(ep, get("/again"))).body == "again");
+            auto again = co_await client.send(ep, get("/again"));
+            CHECK(again.body == "again");
             CHECK(client.connections_opened() == 1);
             co_return 0;
         });
@@ -554,11 +556,22 @@ TEST_CASE("the concurrency limit holds and queued requests time out", "[http]")
         auto const e = capture_error<TimeoutError>([&] {
             with_client(server, options, [](HttpClient& client, Endpoint const& ep) -> asio::awaitable<int> {
                 // The first request holds the only slot for 40 ms; the second gives up at 10 ms.
-                asio::co_spawn(co_await asio::this_coro::executor, client.send(ep, get("/")),
-                               asio::detached);
-                asio::steady_timer t(co_await asio::this_coro::executor, 5ms);
+                // The client must outlive the first request, so wait for it before leaving.
+                auto ex = co_await asio::this_coro::executor;
+                asio::steady_timer first_done(ex, std::chrono::steady_clock::time_point::max());
+                asio::co_spawn(ex, client.send(ep, get("/")),
+                               [&](std::exception_ptr, HttpResponse) { first_done.cancel(); });
+                asio::steady_timer t(ex, 5ms);
                 co_await t.async_wait(asio::use_awaitable);
-                co_await client.send(ep, get("/"));
+                std::exception_ptr second;
+                try {
+                    co_await client.send(ep, get("/"));
+                } catch (...) {
+                    second = std::current_exception();
+                }
+                co_await first_done.async_wait(asio::as_tuple(asio::use_awaitable));
+                if (second)
+                    std::rethrow_exception(second);
                 co_return 0;
             });
         });

@@ -96,7 +96,8 @@ private:
 };
 
 /// A pooled HTTP/1.1 client. Cheap to share: copies share one pool and one concurrency limit.
-/// Safe to use from several threads and coroutines at once.
+/// Safe to use from several threads and coroutines at once. The client (or a copy of it) must
+/// outlive the operations started on it; streams it returned keep the pool alive themselves.
 class HttpClient {
 public:
     HttpClient(boost::asio::any_io_executor executor, HttpOptions options = {});
