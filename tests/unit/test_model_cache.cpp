@@ -636,12 +636,12 @@ TEST_CASE("A cache hit completes without suspending the caller", "[cache]")
     FakeLister lister(io.get_executor());
     ModelCache cache(lister.fetch());
     bool checked = false;
+    bool other_ran = false;
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {
             co_await cache.models(); // warm
             // Anything posted now runs only when this coroutine suspends.
-            bool other_ran = false;
             asio::post(io, [&] { other_ran = true; });
             auto hit = co_await cache.find("qwen/qwen3-8b");
             auto all = co_await cache.models();
@@ -657,5 +657,6 @@ TEST_CASE("A cache hit completes without suspending the caller", "[cache]")
     io.restart();
     io.run_for(5s);
     CHECK(checked);
+    CHECK(other_ran);
     CHECK(lister.fetches == 1);
 }
