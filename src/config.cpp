@@ -1,0 +1,411 @@
+// The settings cascade: explicit options > environment > config file > defaults.
+
+#include <llmio/config.hpp>
+
+#include "config_checks.hpp"
+#include "detail/message_text.hpp"
+
+#include <llmio/error.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+
+namespace llmio {
+
+namespace checks = detail::config;
+using detail::message_text::printable;
+using detail::message_text::quoted;
+
+namespace {
+
+// Every variable llmio reads. For one setting, provider-specific entries come first and
+// earlier entries win. docs/configuration.md lists each (a test checks).
+constexpr EnvironmentVariable kVariables[] = {
+    {"OPENAI_API_KEY", "openai", "api_key"},
+    {"OPENAI_BASE_URL", "openai", "base_url"},
+    {"OPENAI_ORG_ID", "openai", "headers.OpenAI-Organization"},
+    {"OPENAI_PROJECT_ID", "openai", "headers.OpenAI-Project"},
+    {"LMSTUDIO_BASE_URL", "lmstudio", "base_url"},
+    {"LMSTUDIO_ENDPOINT", "lmstudio", "base_url"},
+    {"LMSTUDIO_TIMEOUT", "lmstudio", "timeout_s"},
+    {"LM_API_TOKEN", "lmstudio", "api_key"},
+    {"LMSTUDIO_API_TOKEN", "lmstudio", "api_key"},
+    {"OLLAMA_HOST", "ollama", "base_url"},
+    {"OLLAMA_API_KEY", "ollama", "api_key"},
+    {"LLMIO_TIMEOUT", "", "timeout_s"},
+    {"LLMIO_CONNECT_TIMEOUT", "", "connect_timeout_s"},
+    {"LLMIO_MAX_RETRIES", "", "max_retries"},
+    {"LLMIO_CA_FILE", "", "ca_file"},
+    {"LLMIO_CONFIG", "", "(the config file path)"},
+};
+
+std::string_view default_base_url(std::string_view provider) noexcept
+{
+    if (provider == "openai")
+        return "https://api.openai.com/v1";
+    if (provider == "lmstudio")
+        return "http://127.0.0.1:1234";
+    if (provider == "ollama")
+        return "http://127.0.0.1:11434";
+    return {};
+}
+
+struct EnvHit {
+    std::string_view name;
+    std::string value;
+};
+
+// The first variable that sets `setting` for `provider`.
+std::optional<EnvHit> from_env(Environment const& env, std::string_view provider,
+                               std::string_view setting)
+{
+    for (bool const specific : {true, false})
+        for (auto const& variable : kVariables)
+            if (variable.setting == setting &&
+                (specific ? variable.provider == provider : variable.provider.empty()))
+                if (auto value = env.get(variable.name))
+                    return EnvHit{variable.name, std::move(*value)};
+    return std::nullopt;
+}
+
+std::string env_origin(std::string_view name)
+{
+    return "env " + std::string(name);
+}
+
+http::Duration env_seconds(EnvHit const& hit)
+{
+    double value = 0;
+    auto const* const end = hit.value.data() + hit.value.size();
+    auto const [ptr, ec] = std::from_chars(hit.value.data(), end, value);
+    if (ec == std::errc{} && ptr == end)
+        if (auto duration = checks::seconds(value))
+            return *duration;
+    checks::bad_seconds(hit.name, ", not " + quoted(hit.value, 40));
+}
+
+int env_retries(EnvHit const& hit)
+{
+    int value = 0;
+    auto const* const end = hit.value.data() + hit.value.size();
+    auto const [ptr, ec] = std::from_chars(hit.value.data(), end, value);
+    if (ec == std::errc{} && ptr == end && value >= 0 && value <= checks::kMaxRetries)
+        return value;
+    checks::bad_retries(hit.name, ", not " + quoted(hit.value, 40));
+}
+
+// Resolves one setting through the four sources. `from_env_value` converts (and validates) a
+// variable's text; explicit values are validated by `check_explicit`.
+template <class T, class FromEnv, class CheckExplicit>
+Setting<T> cascade(std::string_view provider, std::string_view key, std::optional<T> const& given,
+                   Environment const& env, FromEnv from_env_value, CheckExplicit check_explicit,
+                   std::optional<T> const* file_value, std::string const& file_where, T fallback)
+{
+    if (given) {
+        check_explicit(*given);
+        return {*given, SettingSource::explicit_option, "explicit"};
+    }
+    if (auto hit = from_env(env, provider, key))
+        return {from_env_value(*hit), SettingSource::environment, env_origin(hit->name)};
+    if (file_value && *file_value)
+        return {**file_value, SettingSource::config_file, file_where + std::string(key)};
+    return {std::move(fallback), SettingSource::default_value, "default"};
+}
+
+bool iequal(std::string_view a, std::string_view b) noexcept
+{
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+        return lower(x) == lower(y);
+    });
+}
+
+bool iless(std::string_view a, std::string_view b) noexcept
+{
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+        return lower(x) < lower(y);
+    });
+}
+
+// Headers whose values are credentials by name.
+bool secret_header(std::string_view name) noexcept
+{
+    for (std::string_view const word :
+         {"auth", "key", "token", "secret", "cookie", "password", "session", "credential"}) {
+        if (name.size() < word.size())
+            continue;
+        for (std::size_t i = 0; i + word.size() <= name.size(); ++i)
+            if (iequal(name.substr(i, word.size()), word))
+                return true;
+    }
+    return false;
+}
+
+// "1", "0.25", "0 (off)".
+std::string format_seconds(http::Duration duration)
+{
+    if (duration == http::Duration::zero())
+        return "0 (off)";
+    char text[48];
+    std::snprintf(text, sizeof text, "%.3f", std::chrono::duration<double>(duration).count());
+    std::string out(text);
+    while (out.back() == '0')
+        out.pop_back();
+    if (out.back() == '.')
+        out.pop_back();
+    return out;
+}
+
+// A base URL for display: userinfo (`user:pw@`) is never shown.
+std::string display_url(std::string_view url)
+{
+    auto const scheme_end = url.find("://");
+    auto const authority_start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+    auto const authority_end = url.find('/', authority_start);
+    auto const at = url.substr(0, authority_end).rfind('@');
+    if (at == std::string_view::npos || at < authority_start)
+        return printable(url);
+    return printable(std::string(url.substr(0, authority_start)) + "…(redacted)" +
+                     std::string(url.substr(at)));
+}
+
+} // namespace
+
+std::string_view to_string(SettingSource source) noexcept
+{
+    switch (source) {
+    case SettingSource::explicit_option: return "explicit";
+    case SettingSource::environment: return "env";
+    case SettingSource::config_file: return "file";
+    case SettingSource::default_value: return "default";
+    }
+    return "default";
+}
+
+Environment::Environment()
+    : lookup_([](std::string const& name) -> std::optional<std::string> {
+          if (char const* value = std::getenv(name.c_str()))
+              return std::string(value);
+          return std::nullopt;
+      })
+{
+}
+
+Environment::Environment(Lookup lookup) : lookup_(std::move(lookup))
+{
+    if (!lookup_)
+        throw_error(errc::invalid_request, "Environment needs a lookup function");
+}
+
+Environment Environment::from_map(std::map<std::string, std::string> variables)
+{
+    return Environment([variables = std::move(variables)](std::string const& name)
+                           -> std::optional<std::string> {
+        auto const it = variables.find(name);
+        if (it == variables.end())
+            return std::nullopt;
+        return it->second;
+    });
+}
+
+std::optional<std::string> Environment::get(std::string_view name) const
+{
+    auto value = lookup_(std::string(name));
+    if (!value)
+        return std::nullopt;
+    auto const is_space = [](char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+    };
+    auto const first = std::find_if_not(value->begin(), value->end(), is_space);
+    auto const last = std::find_if_not(value->rbegin(), value->rend(), is_space).base();
+    if (first >= last)
+        return std::nullopt;
+    return std::string(first, last);
+}
+
+ResolvedSettings resolve_settings(std::string_view provider,
+                                  ProviderSettings const& given, Environment const& env,
+                                  ConfigFile const* file)
+{
+    ProviderSettings const* const section = file ? file->provider(provider) : nullptr;
+    std::string const file_where =
+        file ? "file " + quoted(file->name(), 256) + ": providers." + std::string(provider) + "."
+             : std::string();
+    auto const in_file = [&](auto member) { return section ? &(section->*member) : nullptr; };
+
+    auto const no_check = [](auto const&) {};
+    auto const check_seconds = [](std::string_view key) {
+        return [key](http::Duration d) { checks::check_duration("explicit " + std::string(key), d); };
+    };
+    http::Timeouts const default_timeouts;
+
+    ResolvedSettings r;
+    r.provider = std::string(provider);
+
+    r.base_url = cascade<std::string>(
+        provider, "base_url", given.base_url, env,
+        [](EnvHit const& hit) {
+            // OLLAMA_HOST has a grammar of its own (quotes, bare host names, port 11434);
+            // the Ollama provider parses it.
+            if (hit.name != "OLLAMA_HOST")
+                checks::check_base_url(hit.name, hit.value);
+            return hit.value;
+        },
+        [](std::string const& url) { checks::check_base_url("explicit base_url", url); },
+        in_file(&ProviderSettings::base_url), file_where, std::string(default_base_url(provider)));
+
+    r.api_key = cascade<std::string>(
+        provider, "api_key", given.api_key, env,
+        [](EnvHit const& hit) {
+            checks::check_no_controls(hit.name, hit.value);
+            return hit.value;
+        },
+        [](std::string const& key) { checks::check_no_controls("explicit api_key", key); },
+        in_file(&ProviderSettings::api_key), file_where, std::string());
+
+    r.timeout = cascade<http::Duration>(provider, "timeout_s", given.timeout, env, env_seconds,
+                                        check_seconds("timeout_s"),
+                                        in_file(&ProviderSettings::timeout), file_where,
+                                        default_timeouts.total);
+    r.connect_timeout = cascade<http::Duration>(
+        provider, "connect_timeout_s", given.connect_timeout, env, env_seconds,
+        check_seconds("connect_timeout_s"), in_file(&ProviderSettings::connect_timeout),
+        file_where, default_timeouts.connect);
+    r.first_byte_timeout = cascade<http::Duration>(
+        provider, "first_byte_timeout_s", given.first_byte_timeout, env, env_seconds,
+        check_seconds("first_byte_timeout_s"), in_file(&ProviderSettings::first_byte_timeout),
+        file_where, default_timeouts.first_byte);
+    r.idle_timeout = cascade<http::Duration>(
+        provider, "idle_timeout_s", given.idle_timeout, env, env_seconds,
+        check_seconds("idle_timeout_s"), in_file(&ProviderSettings::idle_timeout), file_where,
+        default_timeouts.idle);
+
+    r.max_retries = cascade<int>(
+        provider, "max_retries", given.max_retries, env, env_retries,
+        [](int n) { checks::check_retries("explicit max_retries", n); },
+        in_file(&ProviderSettings::max_retries), file_where, RetryPolicy{}.max_retries);
+
+    r.include_usage = cascade<bool>(
+        provider, "include_usage", given.include_usage, env,
+        [](EnvHit const&) { return true; }, no_check, in_file(&ProviderSettings::include_usage),
+        file_where, true);
+
+    r.ca_file = cascade<std::string>(
+        provider, "ca_file", given.ca_file, env,
+        [](EnvHit const& hit) {
+            checks::check_no_controls(hit.name, hit.value);
+            return hit.value;
+        },
+        [](std::string const& path) { checks::check_no_controls("explicit ca_file", path); },
+        in_file(&ProviderSettings::ca_file), file_where, http::TlsOptions{}.ca_file);
+
+    r.verify_tls = cascade<bool>(
+        provider, "verify_tls", given.verify_tls, env, [](EnvHit const&) { return true; },
+        no_check, in_file(&ProviderSettings::verify_tls), file_where,
+        http::TlsOptions{}.verify_peer);
+
+    // Headers, merged by name (case-insensitively); the first source to name one wins.
+    auto const put = [&r](std::string const& name, std::string const& value,
+                          SettingSource source, std::string origin) {
+        auto const taken = std::any_of(r.headers.begin(), r.headers.end(),
+                                       [&](ResolvedHeader const& h) { return iequal(h.name, name); });
+        if (!taken)
+            r.headers.push_back({name, value, source, std::move(origin)});
+    };
+    for (auto const& [name, value] : given.headers) {
+        checks::check_header("explicit headers", name, value);
+        put(name, value, SettingSource::explicit_option, "explicit");
+    }
+    constexpr std::string_view header_prefix = "headers.";
+    for (auto const& variable : kVariables) {
+        if (variable.provider != provider || !variable.setting.starts_with(header_prefix))
+            continue;
+        if (auto value = env.get(variable.name)) {
+            std::string const name(variable.setting.substr(header_prefix.size()));
+            checks::check_header(variable.name, name, *value);
+            put(name, *value, SettingSource::environment, env_origin(variable.name));
+        }
+    }
+    if (section)
+        for (auto const& [name, value] : section->headers)
+            put(name, value, SettingSource::config_file, file_where + "headers." + name);
+    std::sort(r.headers.begin(), r.headers.end(),
+              [](ResolvedHeader const& a, ResolvedHeader const& b) { return iless(a.name, b.name); });
+    return r;
+}
+
+http::Timeouts ResolvedSettings::timeouts() const
+{
+    http::Timeouts t;
+    t.connect = connect_timeout.value;
+    t.first_byte = first_byte_timeout.value;
+    t.idle = idle_timeout.value;
+    t.total = timeout.value;
+    return t;
+}
+
+RetryPolicy ResolvedSettings::retry_policy() const
+{
+    RetryPolicy policy;
+    policy.max_retries = max_retries.value;
+    return policy;
+}
+
+http::TlsOptions ResolvedSettings::tls() const
+{
+    http::TlsOptions options;
+    options.verify_peer = verify_tls.value;
+    options.ca_file = ca_file.value;
+    return options;
+}
+
+std::string ResolvedSettings::describe() const
+{
+    std::string out = "provider " + printable(provider) + "\n";
+    auto const line = [&out](std::string_view key, std::string const& value, std::string const& origin) {
+        out += "  ";
+        out += key;
+        out += " = ";
+        out += value;
+        out += "  (";
+        out += printable(origin);
+        out += ")\n";
+    };
+    auto const text_or_none = [](std::string const& text) {
+        return text.empty() ? std::string("(none)") : printable(text);
+    };
+    line("base_url", base_url.value.empty() ? "(none)" : display_url(base_url.value), base_url.origin);
+    line("api_key", redact_secret(api_key.value), api_key.origin);
+    line("timeout_s", format_seconds(timeout.value), timeout.origin);
+    line("connect_timeout_s", format_seconds(connect_timeout.value), connect_timeout.origin);
+    line("first_byte_timeout_s", format_seconds(first_byte_timeout.value), first_byte_timeout.origin);
+    line("idle_timeout_s", format_seconds(idle_timeout.value), idle_timeout.origin);
+    line("max_retries", std::to_string(max_retries.value), max_retries.origin);
+    line("include_usage", include_usage.value ? "true" : "false", include_usage.origin);
+    line("ca_file", text_or_none(ca_file.value), ca_file.origin);
+    line("verify_tls", verify_tls.value ? "true" : "false", verify_tls.origin);
+    for (auto const& header : headers)
+        line("headers." + header.name,
+             secret_header(header.name) ? redact_secret(header.value) : printable(header.value),
+             header.origin);
+    return out;
+}
+
+std::string redact_secret(std::string_view secret)
+{
+    if (secret.empty())
+        return "(none)";
+    if (secret.size() < 12)
+        return "…(redacted)";
+    return printable(secret.substr(0, 3)) + "…(redacted)";
+}
+
+std::span<EnvironmentVariable const> environment_variables() noexcept
+{
+    return kVariables;
+}
+
+} // namespace llmio

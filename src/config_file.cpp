@@ -1,0 +1,303 @@
+// Reading settings from JSON: a provider section (ProviderSettings::from_json) and the whole
+// LLMIO_CONFIG file (ConfigFile).
+
+#include <llmio/config.hpp>
+
+#include "config_checks.hpp"
+#include "detail/message_text.hpp"
+
+#include <llmio/error.hpp>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/stream_parser.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <memory>
+#include <system_error>
+
+namespace llmio {
+
+namespace json = boost::json;
+namespace checks = detail::config;
+using detail::message_text::quoted;
+
+namespace {
+
+// Names keys in messages: "<where>: <path><key>", e.g.
+// `config file "/etc/llmio.json": providers.openai.timeout_s`.
+struct KeyNamer {
+    std::string where; // "" for explicit settings
+    std::string path;  // "" or "providers.openai."
+
+    std::string operator()(std::string_view key) const
+    {
+        return (where.empty() ? std::string() : where + ": ") + path + std::string(key);
+    }
+    std::string prefix() const { return where.empty() ? std::string() : where + ": "; }
+};
+
+// `, not <json>` for messages about non-secret values, bounded.
+std::string not_value(json::value const& value)
+{
+    std::string text;
+    if (auto const* number = value.if_double()) {
+        // Shortest form ("2.5"), not serialize()'s "2.5E0".
+        char buffer[32];
+        auto const result = std::to_chars(buffer, buffer + sizeof buffer, *number);
+        text.assign(buffer, result.ptr);
+    } else {
+        text = json::serialize(value);
+    }
+    if (text.size() > 40)
+        text = text.substr(0, 40) + "...";
+    return ", not " + detail::message_text::printable(text);
+}
+
+// Strings are never echoed: an api_key or a header value may be a secret.
+std::string string_of(json::value const& value, std::string const& name)
+{
+    if (auto const* text = value.if_string())
+        return std::string(text->begin(), text->end());
+    throw_error(errc::invalid_request, name + " must be a string");
+}
+
+std::optional<http::Duration> duration_of(json::value const& value, std::string const& name)
+{
+    if (value.is_number()) {
+        boost::system::error_code ec;
+        double const number = value.to_number<double>(ec);
+        if (!ec)
+            if (auto duration = checks::seconds(number))
+                return duration;
+    }
+    checks::bad_seconds(name, not_value(value));
+}
+
+int retries_of(json::value const& value, std::string const& name)
+{
+    if (auto const* n = value.if_int64(); n && *n >= 0 && *n <= checks::kMaxRetries)
+        return static_cast<int>(*n);
+    if (auto const* n = value.if_uint64(); n && *n <= checks::kMaxRetries)
+        return static_cast<int>(*n);
+    checks::bad_retries(name, not_value(value));
+}
+
+bool bool_of(json::value const& value, std::string const& name)
+{
+    if (auto const* b = value.if_bool())
+        return *b;
+    throw_error(errc::invalid_request, name + " must be true or false" + not_value(value));
+}
+
+constexpr std::string_view kSettingKeys[] = {
+    "base_url",   "api_key",   "timeout_s",  "connect_timeout_s", "first_byte_timeout_s",
+    "idle_timeout_s", "max_retries", "include_usage", "ca_file", "verify_tls", "headers",
+};
+
+ProviderSettings parse_section(json::object const& section, KeyNamer const& name)
+{
+    ProviderSettings settings;
+    for (auto const& entry : section) {
+        std::string_view const key = entry.key();
+        json::value const& value = entry.value();
+        std::string const full = name(key);
+        if (key == "base_url") {
+            settings.base_url = string_of(value, full);
+            checks::check_base_url(full, *settings.base_url);
+        } else if (key == "api_key") {
+            settings.api_key = string_of(value, full);
+            checks::check_no_controls(full, *settings.api_key);
+        } else if (key == "timeout_s") {
+            settings.timeout = duration_of(value, full);
+        } else if (key == "connect_timeout_s") {
+            settings.connect_timeout = duration_of(value, full);
+        } else if (key == "first_byte_timeout_s") {
+            settings.first_byte_timeout = duration_of(value, full);
+        } else if (key == "idle_timeout_s") {
+            settings.idle_timeout = duration_of(value, full);
+        } else if (key == "max_retries") {
+            settings.max_retries = retries_of(value, full);
+        } else if (key == "include_usage") {
+            settings.include_usage = bool_of(value, full);
+        } else if (key == "ca_file") {
+            settings.ca_file = string_of(value, full);
+            checks::check_no_controls(full, *settings.ca_file);
+        } else if (key == "verify_tls") {
+            settings.verify_tls = bool_of(value, full);
+        } else if (key == "headers") {
+            auto const* headers = value.if_object();
+            if (!headers)
+                throw_error(errc::invalid_request, full + " must be an object of strings");
+            for (auto const& header : *headers) {
+                std::string const header_name(header.key());
+                auto const header_value = string_of(header.value(), full + "." + header_name);
+                checks::check_header(full, header_name, header_value);
+                settings.headers[header_name] = header_value;
+            }
+        } else {
+            std::string known;
+            for (auto const k : kSettingKeys)
+                known += (known.empty() ? "" : ", ") + std::string(k);
+            throw_error(errc::invalid_request, name.prefix() + "unknown key " +
+                                                   quoted(name.path + std::string(key)) +
+                                                   " (known keys: " + known + ")");
+        }
+    }
+    return settings;
+}
+
+bool valid_provider_name(std::string_view name) noexcept
+{
+    return !name.empty() && name.size() <= 64 &&
+           std::all_of(name.begin(), name.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '.' || c == '_' || c == '-';
+           });
+}
+
+// Parses with positions: boost::json::parse only says what went wrong, not where.
+json::value parse_with_position(std::string_view text, std::string const& where)
+{
+    json::parse_options options;
+    options.allow_comments = true;
+    options.allow_trailing_commas = true;
+    json::stream_parser parser({}, options);
+    boost::system::error_code ec;
+    std::size_t offset = parser.write(text.data(), text.size(), ec);
+    if (!ec) {
+        parser.finish(ec);
+        offset = text.size();
+    }
+    if (ec) {
+        auto const before = text.substr(0, offset);
+        auto const line = 1 + std::count(before.begin(), before.end(), '\n');
+        auto const line_start = before.rfind('\n');
+        auto const column = offset - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+        throw_error(errc::invalid_request, where + ": invalid JSON at line " + std::to_string(line) +
+                                               ", column " + std::to_string(column) +
+                                               " (byte offset " + std::to_string(offset) +
+                                               "): " + ec.message());
+    }
+    return parser.release();
+}
+
+struct FileCloser {
+    void operator()(std::FILE* file) const noexcept { std::fclose(file); }
+};
+
+// `named_by`: the variable that named the file, for the message, or "".
+std::string read_file(std::string const& path, std::string_view named_by)
+{
+    auto const failure = [&](int error) {
+        std::string text = "cannot read the config file " + quoted(path, 256);
+        if (!named_by.empty())
+            text += " named by " + std::string(named_by);
+        throw_error(errc::invalid_request,
+                    text + ": " + std::generic_category().message(error));
+    };
+    errno = 0;
+    std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
+    if (!file)
+        failure(errno != 0 ? errno : ENOENT);
+    std::string text;
+    char buffer[16384];
+    // Bounded: stops once more than kMaxBytes were read.
+    while (text.size() <= ConfigFile::kMaxBytes) {
+        auto const n = std::fread(buffer, 1, sizeof buffer, file.get());
+        text.append(buffer, n);
+        if (n < sizeof buffer)
+            break;
+    }
+    if (std::ferror(file.get()))
+        failure(errno != 0 ? errno : EIO);
+    if (text.size() > ConfigFile::kMaxBytes)
+        throw_error(errc::invalid_request, "the config file " + quoted(path, 256) +
+                                               " is larger than " +
+                                               std::to_string(ConfigFile::kMaxBytes) + " bytes");
+    return text;
+}
+
+} // namespace
+
+ProviderSettings ProviderSettings::from_json(json::object const& section)
+{
+    return parse_section(section, KeyNamer{});
+}
+
+ConfigFile ConfigFile::parse(std::string_view text, std::string name)
+{
+    ConfigFile file;
+    file.name_ = std::move(name);
+    std::string const where = "config file " + quoted(file.name_, 256);
+    auto const document = parse_with_position(text, where);
+    auto const* top = document.if_object();
+    if (!top)
+        throw_error(errc::invalid_request, where + ": the top level must be a JSON object");
+    for (auto const& entry : *top) {
+        if (entry.key() == "default_provider") {
+            auto const* value = entry.value().if_string();
+            if (!value)
+                throw_error(errc::invalid_request, where + ": default_provider must be a string");
+            file.default_provider_.assign(value->begin(), value->end());
+        } else if (entry.key() == "providers") {
+            auto const* providers = entry.value().if_object();
+            if (!providers)
+                throw_error(errc::invalid_request, where + ": providers must be an object");
+            for (auto const& provider : *providers) {
+                std::string const provider_name(provider.key());
+                if (!valid_provider_name(provider_name))
+                    throw_error(errc::invalid_request,
+                                where + ": provider name " + quoted(provider_name) +
+                                    " is invalid: use 1 to 64 characters of A-Z a-z 0-9 . _ -");
+                auto const* section = provider.value().if_object();
+                if (!section)
+                    throw_error(errc::invalid_request,
+                                where + ": providers." + provider_name + " must be an object");
+                file.providers_[provider_name] =
+                    parse_section(*section, KeyNamer{where, "providers." + provider_name + "."});
+            }
+        } else {
+            throw_error(errc::invalid_request, where + ": unknown key " + quoted(entry.key()) +
+                                                   " at the top level (known keys: "
+                                                   "default_provider, providers)");
+        }
+    }
+    return file;
+}
+
+ConfigFile ConfigFile::load(std::string const& path)
+{
+    return parse(read_file(path, ""), path);
+}
+
+std::optional<ConfigFile> ConfigFile::from_environment(Environment const& env)
+{
+    auto const path = env.get("LLMIO_CONFIG");
+    if (!path)
+        return std::nullopt;
+    return parse(read_file(*path, "LLMIO_CONFIG"), *path);
+}
+
+std::vector<std::string> ConfigFile::provider_names() const
+{
+    std::vector<std::string> names;
+    for (auto const& entry : providers_)
+        names.push_back(entry.first);
+    return names;
+}
+
+ProviderSettings const* ConfigFile::provider(std::string_view name) const
+{
+    auto const it = providers_.find(name);
+    return it == providers_.end() ? nullptr : &it->second;
+}
+
+std::span<std::string_view const> provider_setting_keys() noexcept
+{
+    return kSettingKeys;
+}
+
+} // namespace llmio
