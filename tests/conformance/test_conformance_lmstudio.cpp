@@ -46,7 +46,7 @@ Target make_target(std::string label, std::string base_url, std::string token)
 Target emulator_target(test::LmStudioEmulatorFixture& emulator, std::string label)
 {
     auto t = make_target(std::move(label), emulator.server.base_url(), "");
-    t.features = ProviderFeatures{};
+    t.features.model_management = true;
     t.chat_model = "qwen2.5-7b-instruct";
     t.embedding_model = "text-embedding-nomic-embed-text-v1.5";
     t.server = &emulator.server;

@@ -50,7 +50,7 @@ LmStudioProvider::LmStudioProvider(asio::any_io_executor executor, Options optio
 ProviderFeatures LmStudioProvider::features() const noexcept
 {
     ProviderFeatures f;
-    f.model_management = false;
+    f.model_management = true;
     return f;
 }
 
@@ -74,9 +74,49 @@ void LmStudioProvider::check_chat_request(ChatRequest const& request) const
     throw_error(errc::unsupported, std::move(info));
 }
 
+asio::awaitable<NativeApi> LmStudioProvider::native_api()
+{
+    if (auto const known = native_.load(); known >= 0)
+        co_return static_cast<NativeApi>(known);
+    // LM Studio answers a route it lacks with 200 + {"error":"Unexpected endpoint ..."}; a
+    // proxy or another server may answer 404. Either means "not this API".
+    auto has = [this](std::string path, std::string_view member) -> asio::awaitable<bool> {
+        CallOptions once;
+        once.retry = RetryPolicy::none();
+        try {
+            auto response = co_await transport().send(transport().json_request(verb::get, std::move(path)), once);
+            co_return !is_error_body(response.body, member);
+        } catch (InvalidRequestError const&) {
+            co_return false;
+        } catch (ModelNotFoundError const&) {
+            co_return false;
+        }
+    };
+    NativeApi api = NativeApi::none;
+    if (co_await has("/api/v1/models", "models"))
+        api = NativeApi::v1;
+    else if (co_await has("/api/v0/models", "data"))
+        api = NativeApi::v0;
+    native_.store(static_cast<int>(api));
+    co_return api;
+}
+
+asio::awaitable<std::vector<ModelInfo>> LmStudioProvider::native_models(NativeApi api)
+{
+    bool const v1 = api == NativeApi::v1;
+    auto response = co_await transport().send(
+        transport().json_request(verb::get, v1 ? "/api/v1/models" : "/api/v0/models"), {});
+    if (is_error_body(response.body, v1 ? "models" : "data"))
+        transport().throw_for(response);
+    co_return v1 ? parse_api_v1_models(response.body) : parse_api_v0_models(response.body);
+}
+
 asio::awaitable<std::vector<ModelInfo>> LmStudioProvider::do_list_models()
 {
-    co_return co_await v1_.list_models();
+    auto const api = co_await native_api();
+    if (api == NativeApi::none)
+        co_return co_await v1_.list_models();
+    co_return co_await native_models(api);
 }
 
 asio::awaitable<ChatResponse> LmStudioProvider::do_chat(ChatRequest request, CallOptions call)

@@ -15,16 +15,25 @@
 //   stream) become typed errors; "No models loaded" becomes ModelNotFoundError with a hint to
 //   load one.
 //
+// Model inventory and management use the native API, probed once per provider and remembered:
+// /api/v1 (0.4+), else /api/v0 (0.3.6+), else /v1 only. `list_models()` lists from the native
+// API when there is one (type, publisher, architecture, quantization, format, size, loaded
+// state and context lengths, capabilities), else from /v1/models (ids only).
+// `model_manager()` gives the LocalModelManager (see lmstudio/model_manager.hpp).
+//
 // Non-streamed chats use `/v1/chat/completions` too, not `/api/v0/chat/completions`: v0 adds
 // `stats` but is superseded by `/api/v1` (0.4+), is missing on builds before 0.3.6 and does
 // not stream stats either, so one route keeps the behaviour the same on every version.
 
+#include <llmio/lmstudio/model_manager.hpp>
+#include <llmio/lmstudio/native_wire.hpp>
 #include <llmio/openai/provider.hpp>
 #include <llmio/provider.hpp>
 #include <llmio/provider_transport.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -52,6 +61,9 @@ struct Options {
     http::HttpOptions http;
     RetryPolicy retry;
     std::vector<http::Header> headers; ///< Extra headers on every request.
+    /// How often `download` polls the job's status, and how long it follows a job at most.
+    std::chrono::milliseconds download_poll_interval{1000};
+    std::chrono::seconds download_timeout{std::chrono::hours(24)};
 };
 
 class LmStudioProvider : public ModelProvider {
@@ -63,6 +75,14 @@ public:
 
     ProviderTransport& transport() noexcept { return v1_.transport(); }
     Options const& options() const noexcept { return options_; }
+    LocalModelManager* model_manager() noexcept override { return &manager_; }
+
+    /// The server's native API: probed on first use (GET /api/v1/models, then /api/v0/models)
+    /// and remembered for this provider. Transport and authentication errors propagate and
+    /// are not remembered.
+    boost::asio::awaitable<NativeApi> native_api();
+    /// The model list from `api` (v1 or v0).
+    boost::asio::awaitable<std::vector<ModelInfo>> native_models(NativeApi api);
 
 protected:
     boost::asio::awaitable<std::vector<ModelInfo>> do_list_models() override;
@@ -82,6 +102,8 @@ private:
 
     Options options_;
     openai::OpenAICompatibleProvider v1_;
+    std::atomic<int> native_{-1}; // NativeApi once probed
+    LmStudioModelManager manager_{*this};
 };
 
 } // namespace llmio::lmstudio
