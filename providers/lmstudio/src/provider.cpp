@@ -1,0 +1,200 @@
+#include <llmio/lmstudio/provider.hpp>
+
+#include <llmio/error.hpp>
+
+#include <boost/json/parse.hpp>
+
+#include <utility>
+
+namespace llmio::lmstudio {
+
+namespace asio = boost::asio;
+using boost::beast::http::verb;
+
+namespace {
+
+openai::Options v1_options(Options const& options)
+{
+    openai::Options out;
+    out.base_url = options.base_url;
+    out.api_key = options.api_token;
+    out.include_usage = options.include_usage;
+    out.name = "lmstudio";
+    out.http = options.http;
+    out.retry = options.retry;
+    out.headers = options.headers;
+    return out;
+}
+
+bool asks_for_json_object(ChatRequest const& request)
+{
+    if (auto const* format = request.extra.if_contains("response_format")) {
+        // `extra` replaces llmio's field, so what it says is what would be sent.
+        auto const* object = format->if_object();
+        if (!object)
+            return false;
+        auto const* type = object->if_contains("type");
+        return type && type->is_string() && type->get_string() == "json_object";
+    }
+    return request.response_format && request.response_format->type == ResponseFormat::Type::json_object;
+}
+
+} // namespace
+
+LmStudioProvider::LmStudioProvider(asio::any_io_executor executor, Options options)
+    : options_(std::move(options))
+    , v1_(std::move(executor), v1_options(options_))
+{
+}
+
+ProviderFeatures LmStudioProvider::features() const noexcept
+{
+    ProviderFeatures f;
+    f.model_management = true;
+    return f;
+}
+
+void LmStudioProvider::add_defaults(boost::json::object& extra, bool generation) const
+{
+    if (options_.ttl && !extra.contains("ttl"))
+        extra["ttl"] = options_.ttl->count();
+    if (generation && options_.draft_model && !extra.contains("draft_model"))
+        extra["draft_model"] = *options_.draft_model;
+}
+
+void LmStudioProvider::check_chat_request(ChatRequest const& request) const
+{
+    if (!asks_for_json_object(request))
+        return;
+    ErrorInfo info;
+    info.provider = "lmstudio";
+    info.detail = "LM Studio rejects response_format type json_object (it accepts only "
+                  "json_schema or text)";
+    info.hint = "use ResponseFormat::json_schema(name, schema) to get JSON output";
+    throw_error(errc::unsupported, std::move(info));
+}
+
+asio::awaitable<NativeApi> LmStudioProvider::native_api()
+{
+    if (auto const known = native_.load(); known >= 0)
+        co_return static_cast<NativeApi>(known);
+    // LM Studio answers a route it lacks with 200 + {"error":"Unexpected endpoint ..."}; a
+    // proxy or another server may answer 404. Either means "not this API".
+    auto has = [this](std::string path, std::string_view member) -> asio::awaitable<bool> {
+        CallOptions once;
+        once.retry = RetryPolicy::none();
+        try {
+            auto response = co_await transport().send(transport().json_request(verb::get, std::move(path)), once);
+            co_return !is_error_body(response.body, member);
+        } catch (InvalidRequestError const&) {
+            co_return false;
+        } catch (ModelNotFoundError const&) {
+            co_return false;
+        }
+    };
+    NativeApi api = NativeApi::none;
+    if (co_await has("/api/v1/models", "models"))
+        api = NativeApi::v1;
+    else if (co_await has("/api/v0/models", "data"))
+        api = NativeApi::v0;
+    native_.store(static_cast<int>(api));
+    co_return api;
+}
+
+asio::awaitable<std::vector<ModelInfo>> LmStudioProvider::native_models(NativeApi api)
+{
+    bool const v1 = api == NativeApi::v1;
+    auto response = co_await transport().send(
+        transport().json_request(verb::get, v1 ? "/api/v1/models" : "/api/v0/models"), {});
+    if (is_error_body(response.body, v1 ? "models" : "data"))
+        transport().throw_for(response);
+    co_return v1 ? parse_api_v1_models(response.body) : parse_api_v0_models(response.body);
+}
+
+asio::awaitable<std::vector<ModelInfo>> LmStudioProvider::do_list_models()
+{
+    auto const api = co_await native_api();
+    if (api == NativeApi::none)
+        co_return co_await v1_.list_models();
+    co_return co_await native_models(api);
+}
+
+asio::awaitable<ChatResponse> LmStudioProvider::do_chat(ChatRequest request, CallOptions call)
+{
+    check_chat_request(request);
+    add_defaults(request.extra, true);
+    co_return co_await v1_.chat(std::move(request), std::move(call));
+}
+
+asio::awaitable<ChatStream> LmStudioProvider::do_chat_stream(ChatRequest request, CallOptions call)
+{
+    check_chat_request(request);
+    add_defaults(request.extra, true);
+    co_return co_await v1_.chat_stream(std::move(request), std::move(call));
+}
+
+asio::awaitable<CompletionResponse> LmStudioProvider::do_complete(CompletionRequest request,
+                                                                 CallOptions call)
+{
+    add_defaults(request.extra, true);
+    co_return co_await v1_.complete(std::move(request), std::move(call));
+}
+
+asio::awaitable<EmbeddingResponse> LmStudioProvider::do_embed(EmbeddingRequest request, CallOptions call)
+{
+    add_defaults(request.extra, false);
+    co_return co_await v1_.embed(std::move(request), std::move(call));
+}
+
+asio::awaitable<bool> LmStudioProvider::do_supports_model(std::string model)
+{
+    co_return (co_await do_model_capabilities(std::move(model))).has_value();
+}
+
+asio::awaitable<std::optional<ModelCapabilities>>
+LmStudioProvider::do_model_capabilities(std::string model)
+{
+    for (auto const& info : co_await do_list_models())
+        if (info.id == model)
+            co_return info.capabilities;
+    co_return std::nullopt;
+}
+
+asio::awaitable<HealthStatus> LmStudioProvider::do_health()
+{
+    co_return co_await v1_.health();
+}
+
+asio::awaitable<ServerInfo> LmStudioProvider::do_info()
+{
+    ServerInfo info;
+    info.kind = "lmstudio";
+    info.base_url = transport().endpoint().to_string();
+    // `/lmstudio-greeting` is what LM Studio's own tools probe; it needs no token.
+    CallOptions once;
+    once.retry = RetryPolicy::none();
+    auto response = co_await transport().send(transport().json_request(verb::get, "/lmstudio-greeting"), once);
+    boost::system::error_code ec;
+    auto greeting = boost::json::parse(response.body, ec);
+    auto const* object = ec ? nullptr : greeting.if_object();
+    auto const* flag = object ? object->if_contains("lmstudio") : nullptr;
+    if (!flag || !flag->is_bool() || !flag->get_bool()) {
+        ErrorInfo error;
+        error.provider = "lmstudio";
+        error.http_status = static_cast<int>(response.status);
+        set_raw_body(error, response.body);
+        error.detail = "GET /lmstudio-greeting did not answer {\"lmstudio\":true}: not an LM Studio server";
+        throw_error(errc::malformed_response, std::move(error));
+    }
+    if (auto const* version = object->if_contains("version"); version && version->is_string())
+        info.version = std::string(version->get_string());
+    info.raw = std::move(greeting);
+    try {
+        info.model_count = (co_await v1_.list_models()).size();
+    } catch (AuthenticationError const&) {
+        info.auth_required = true;
+    }
+    co_return info;
+}
+
+} // namespace llmio::lmstudio
