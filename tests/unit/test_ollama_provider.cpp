@@ -215,3 +215,20 @@ TEST_CASE("ollama: a stream ending without done:true is truncated", "[ollama]")
         CHECK(e.code() == errc::stream_truncated);
     }
 }
+
+TEST_CASE("ollama emulator: GET / says Ollama is running; unknown routes are Go's 404", "[ollama]")
+{
+    Harness h;
+    using boost::beast::http::verb;
+    auto& t = h.provider.transport();
+    auto root = h.run(t.send(t.json_request(verb::get, "/"), {}));
+    CHECK(root.status == 200);
+    CHECK(root.body == "Ollama is running");
+    try {
+        h.run(t.send(t.json_request(verb::get, "/api/nothing"), {}));
+        FAIL("no error");
+    } catch (InvalidRequestError const& e) {
+        CHECK(e.http_status() == 404);
+        CHECK(e.server_message() == "404 page not found");
+    }
+}
