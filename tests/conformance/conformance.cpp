@@ -275,7 +275,10 @@ void run_conformance_suite(Target const& target)
         CHECK(value.as_object().contains("age"));
         if (target.server) {
             auto sent = json::parse(target.server->last_request()->body);
-            CHECK(sent.at("response_format").at("type") == "json_schema");
+            if (target.structured_request_ok)
+                CHECK(target.structured_request_ok(sent));
+            else
+                CHECK(sent.at("response_format").at("type") == "json_schema");
         }
     }
 
@@ -387,7 +390,7 @@ void run_conformance_suite(Target const& target)
         if (skip_without_emulator(target) || skip_unless(target.features.streaming, "streaming"))
             return;
         Fault f;
-        f.error_event = emulators::StreamErrorEvent{2, emulators::StreamErrorForm::openai_data, 500,
+        f.error_event = emulators::StreamErrorEvent{2, target.stream_error_form, 500,
                                                     "Compute error.", "server_error"};
         target.server->faults().add(f.on(target.chat_path));
         auto const e = expect_error<ServerError>([&] {

@@ -20,6 +20,7 @@
 #include <llmio/provider.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/json/value.hpp>
 
 #include <functional>
 #include <memory>
@@ -41,6 +42,11 @@ struct Target {
     std::string chat_path = "/v1/chat/completions"; ///< Where chat faults apply.
     /// An error body in the server's own dialect, for fault injection.
     std::function<std::string(int status, std::string const& message, std::string const& type)> error_body;
+    /// How the server writes an error inside a 200 stream (for the in-band error case).
+    emulators::StreamErrorForm stream_error_form = emulators::StreamErrorForm::openai_data;
+    /// Checks the body the emulator received for the structured-output case; unset = the
+    /// OpenAI shape (`response_format.type == "json_schema"`).
+    std::function<bool(boost::json::value const& sent)> structured_request_ok;
     /// The emulator's exact reply to a plain prompt (empty in live mode: content only non-empty).
     std::function<std::string(std::string const& prompt)> expected_reply;
 };

@@ -1,0 +1,80 @@
+#ifndef LLMIO_OLLAMA_PROVIDER_HPP
+#define LLMIO_OLLAMA_PROVIDER_HPP
+
+// The provider for Ollama's native API (`/api/chat`, `/api/generate`, `/api/embed`, model
+// management through `/api/tags`, `/api/ps`, `/api/pull`, `/api/show` and `keep_alive`).
+
+#include <llmio/model_manager.hpp>
+#include <llmio/ollama/wire.hpp>
+#include <llmio/provider.hpp>
+#include <llmio/provider_transport.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llmio::ollama {
+
+struct Options {
+    /// Where the server is: a base URL or an `OLLAMA_HOST` value, read as Ollama reads it
+    /// (parse_ollama_host). Empty = 127.0.0.1:11434. A trailing `/api` is dropped, so
+    /// `https://ollama.com/api` works too. Environment and config files are not read here.
+    std::string host;
+    /// Sent as `Authorization: Bearer <key>` when not empty (Ollama cloud). Never logged.
+    std::string api_key;
+    /// `keep_alive` sent with every generation request ("5m", "-1", "0" ...); unset = the
+    /// server's default. A per-request `extra["keep_alive"]` wins.
+    std::optional<std::string> keep_alive;
+    /// `options.num_ctx` sent with every generation request; unset = the server's default.
+    std::optional<std::int64_t> num_ctx;
+    /// The provider's name in errors, logs and the registry.
+    std::string name = "ollama";
+    http::HttpOptions http;
+    RetryPolicy retry;
+    std::vector<http::Header> headers; ///< Extra headers on every request.
+};
+
+class OllamaProvider : public ModelProvider, private LocalModelManager {
+public:
+    OllamaProvider(boost::asio::any_io_executor executor, Options options);
+
+    std::string_view name() const noexcept override { return options_.name; }
+    ProviderFeatures features() const noexcept override;
+    LocalModelManager* model_manager() noexcept override { return this; }
+
+    ProviderTransport& transport() noexcept { return transport_; }
+
+protected:
+    boost::asio::awaitable<std::vector<ModelInfo>> do_list_models() override;
+    boost::asio::awaitable<ChatResponse> do_chat(ChatRequest, CallOptions) override;
+    boost::asio::awaitable<ChatStream> do_chat_stream(ChatRequest, CallOptions) override;
+    boost::asio::awaitable<CompletionResponse> do_complete(CompletionRequest, CallOptions) override;
+    boost::asio::awaitable<EmbeddingResponse> do_embed(EmbeddingRequest, CallOptions) override;
+    boost::asio::awaitable<bool> do_supports_model(std::string model) override;
+    boost::asio::awaitable<std::optional<ModelCapabilities>> do_model_capabilities(std::string model) override;
+    boost::asio::awaitable<HealthStatus> do_health() override;
+    boost::asio::awaitable<ServerInfo> do_info() override;
+
+private:
+    // LocalModelManager
+    boost::asio::awaitable<std::vector<ModelInfo>> list_loaded() override;
+    boost::asio::awaitable<std::vector<ModelInfo>> list_downloaded() override;
+    boost::asio::awaitable<LoadResult> load(std::string model, LoadOptions options) override;
+    boost::asio::awaitable<void> unload(std::string model) override;
+    boost::asio::awaitable<DownloadResult>
+    download(std::string model, std::function<void(DownloadProgress const&)> on_progress) override;
+
+    boost::asio::awaitable<std::string> post_json(std::string path, std::string body, CallOptions const& call,
+                                                  std::string_view expected_member);
+    boost::asio::awaitable<std::string> get_json(std::string path, std::string_view expected_member);
+    RequestDefaults defaults() const { return {options_.keep_alive, options_.num_ctx}; }
+
+    Options options_;
+    ProviderTransport transport_;
+};
+
+} // namespace llmio::ollama
+
+#endif

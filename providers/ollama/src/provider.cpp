@@ -1,0 +1,283 @@
+#include <llmio/ollama/provider.hpp>
+
+#include <llmio/error.hpp>
+#include <llmio/http/ndjson_splitter.hpp>
+#include <llmio/ollama/ndjson_chat_source.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <chrono>
+
+namespace llmio::ollama {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using boost::beast::http::verb;
+
+namespace {
+
+TransportOptions transport_options(Options const& options)
+{
+    TransportOptions out;
+    out.provider = options.name;
+    out.http = options.http;
+    out.retry = options.retry;
+    out.headers = options.headers;
+    if (!options.api_key.empty())
+        out.headers.push_back({"Authorization", "Bearer " + options.api_key, true});
+    return out;
+}
+
+// `https://ollama.com/api` names the API root; requests add `/api/...` themselves.
+http::Endpoint resolve_endpoint(std::string const& host)
+{
+    std::string_view text = host;
+    while (!text.empty() && (text.back() == '/' || text.back() == ' '))
+        text.remove_suffix(1);
+    if (text.size() >= 4 && text.substr(text.size() - 4) == "/api")
+        text.remove_suffix(4);
+    return parse_ollama_host(text.empty() ? std::string_view("127.0.0.1:11434") : text);
+}
+
+} // namespace
+
+OllamaProvider::OllamaProvider(asio::any_io_executor executor, Options options)
+    : options_(std::move(options))
+    , transport_(std::move(executor), resolve_endpoint(options_.host), transport_options(options_))
+{
+}
+
+ProviderFeatures OllamaProvider::features() const noexcept
+{
+    ProviderFeatures f;
+    f.model_management = true;
+    return f;
+}
+
+asio::awaitable<std::string> OllamaProvider::post_json(std::string path, std::string body,
+                                                       CallOptions const& call, std::string_view expected_member)
+{
+    auto response = co_await transport_.send(transport_.json_request(verb::post, std::move(path), std::move(body)), call);
+    if (is_error_body(response.body, expected_member))
+        transport_.throw_for(response);
+    co_return std::move(response.body);
+}
+
+asio::awaitable<std::string> OllamaProvider::get_json(std::string path, std::string_view expected_member)
+{
+    auto response = co_await transport_.send(transport_.json_request(verb::get, std::move(path)), {});
+    if (is_error_body(response.body, expected_member))
+        transport_.throw_for(response);
+    co_return std::move(response.body);
+}
+
+asio::awaitable<std::vector<ModelInfo>> OllamaProvider::do_list_models()
+{
+    co_return parse_tags(co_await get_json("/api/tags", "models"));
+}
+
+asio::awaitable<ChatResponse> OllamaProvider::do_chat(ChatRequest request, CallOptions call)
+{
+    auto body = json::serialize(chat_request_body(request, false, defaults()));
+    co_return parse_chat_response(co_await post_json("/api/chat", std::move(body), call, "message"));
+}
+
+asio::awaitable<ChatStream> OllamaProvider::do_chat_stream(ChatRequest request, CallOptions call)
+{
+    auto body = json::serialize(chat_request_body(request, true, defaults()));
+    auto http_request = transport_.json_request(verb::post, "/api/chat", std::move(body));
+    http_request.headers.back().value = "application/x-ndjson";
+    auto stream = co_await transport_.open(std::move(http_request), call);
+    co_return ChatStream(std::make_unique<NdjsonChatSource>(std::move(stream), transport_), options_.name);
+}
+
+asio::awaitable<CompletionResponse> OllamaProvider::do_complete(CompletionRequest request, CallOptions call)
+{
+    // /api/generate takes one prompt: a prompt list becomes one request per prompt, in order.
+    std::size_t const prompts = std::holds_alternative<std::string>(request.prompt)
+                                    ? 1
+                                    : std::get<std::vector<std::string>>(request.prompt).size();
+    CompletionResponse out;
+    for (std::size_t i = 0; i < prompts; ++i) {
+        auto body = json::serialize(generate_request_body(request, i, false, defaults()));
+        auto one = parse_generate_response(co_await post_json("/api/generate", std::move(body), call, "response"),
+                                           static_cast<std::int64_t>(i));
+        out.model = one.model;
+        if (one.usage) {
+            Usage sum = out.usage.value_or(Usage{});
+            sum.prompt_tokens += one.usage->prompt_tokens;
+            sum.completion_tokens += one.usage->completion_tokens;
+            sum.total_tokens += one.usage->total_tokens;
+            out.usage = sum;
+        }
+        out.stats = one.stats;
+        out.raw = std::move(one.raw);
+        out.choices.push_back(std::move(one.choices.front()));
+    }
+    co_return out;
+}
+
+asio::awaitable<EmbeddingResponse> OllamaProvider::do_embed(EmbeddingRequest request, CallOptions call)
+{
+    auto body = json::serialize(embed_request_body(request, defaults()));
+    auto response = parse_embed_response(co_await post_json("/api/embed", std::move(body), call, "embeddings"));
+    if (response.embeddings.size() != request.input.size()) {
+        ErrorInfo info;
+        info.provider = options_.name;
+        info.detail = "asked for " + std::to_string(request.input.size()) + " embeddings, got " +
+                      std::to_string(response.embeddings.size());
+        throw_error(errc::malformed_response, std::move(info));
+    }
+    co_return response;
+}
+
+asio::awaitable<bool> OllamaProvider::do_supports_model(std::string model)
+{
+    // Ollama lists `name:tag`; a request for `name` means `name:latest`.
+    std::string const with_tag = model.find(':') == std::string::npos ? model + ":latest" : model;
+    for (auto const& info : co_await do_list_models())
+        if (info.id == model || info.id == with_tag)
+            co_return true;
+    co_return false;
+}
+
+asio::awaitable<std::optional<ModelCapabilities>> OllamaProvider::do_model_capabilities(std::string model)
+{
+    try {
+        auto body = json::serialize(json::object{{"model", model}});
+        co_return parse_show(co_await post_json("/api/show", std::move(body), {}, "capabilities"));
+    } catch (ModelNotFoundError const&) {
+        co_return std::nullopt;
+    }
+}
+
+asio::awaitable<HealthStatus> OllamaProvider::do_health()
+{
+    auto const started = std::chrono::steady_clock::now();
+    HealthStatus status;
+    try {
+        CallOptions once;
+        once.retry = RetryPolicy::none();
+        auto response = co_await transport_.send(transport_.json_request(verb::get, "/api/version"), once);
+        status.detail = "Ollama " + parse_version(response.body);
+        status.ok = true;
+    } catch (CancelledError const&) {
+        throw;
+    } catch (ProviderError const& e) {
+        status.detail = e.what();
+    }
+    status.latency = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    co_return status;
+}
+
+asio::awaitable<ServerInfo> OllamaProvider::do_info()
+{
+    ServerInfo info;
+    info.kind = "ollama";
+    info.base_url = transport_.endpoint().to_string();
+    try {
+        auto body = co_await get_json("/api/version", "version");
+        info.version = parse_version(body);
+        info.raw = json::object{{"version", info.version}};
+        info.model_count = (co_await do_list_models()).size();
+    } catch (AuthenticationError const&) {
+        info.auth_required = true;
+    }
+    co_return info;
+}
+
+// ---- LocalModelManager -------------------------------------------------------------------------
+
+asio::awaitable<std::vector<ModelInfo>> OllamaProvider::list_loaded()
+{
+    co_return parse_ps(co_await get_json("/api/ps", "models"));
+}
+
+asio::awaitable<std::vector<ModelInfo>> OllamaProvider::list_downloaded()
+{
+    co_return co_await do_list_models();
+}
+
+asio::awaitable<LoadResult> OllamaProvider::load(std::string model, LoadOptions options)
+{
+    auto body = json::serialize(load_request_body(model, options));
+    auto answer = co_await post_json("/api/generate", std::move(body), {}, "done");
+    auto parsed = parse_generate_response(answer);
+    LoadResult result;
+    result.model = model;
+    if (parsed.stats && parsed.stats->model_load_time_s)
+        result.load_time_seconds = parsed.stats->model_load_time_s;
+    result.raw = std::move(parsed.raw);
+    co_return result;
+}
+
+asio::awaitable<void> OllamaProvider::unload(std::string model)
+{
+    auto body = json::serialize(unload_request_body(model));
+    parse_generate_response(co_await post_json("/api/generate", std::move(body), {}, "done"));
+}
+
+asio::awaitable<DownloadResult> OllamaProvider::download(std::string model,
+                                                         std::function<void(DownloadProgress const&)> on_progress)
+{
+    auto body = json::serialize(json::object{{"model", model}, {"stream", true}});
+    auto request = transport_.json_request(verb::post, "/api/pull", std::move(body));
+    request.headers.back().value = "application/x-ndjson";
+    auto stream = co_await transport_.open(std::move(request), {});
+
+    http::NdjsonSplitter splitter(transport_.options().http.limits.max_line_bytes);
+    PullProgress progress;
+    DownloadResult result;
+    result.model = model;
+    std::exception_ptr error;
+    bool success = false;
+    auto on_line = [&](std::string_view line) {
+        try {
+            auto parsed = parse_pull_line(line);
+            if (auto* e = std::get_if<InBandError>(&parsed))
+                transport_.throw_in_band(e->body);
+            auto const overall = progress.add(std::get<PullLine>(parsed));
+            result.status = overall.status;
+            result.total_bytes = overall.total_bytes;
+            if (on_progress)
+                on_progress(overall);
+            if (overall.status == "success") {
+                success = true;
+                return false;
+            }
+            return true;
+        } catch (...) {
+            error = std::current_exception();
+            return false;
+        }
+    };
+    // Bounded by the stream: each pass consumes one body slice until the end.
+    for (;;) {
+        auto slice = co_await stream.read_some();
+        auto ec = slice ? splitter.feed(*slice, on_line) : splitter.finish(on_line);
+        if (error) {
+            stream.close();
+            std::rethrow_exception(error);
+        }
+        if (ec) {
+            stream.close();
+            ErrorInfo info;
+            info.provider = options_.name;
+            info.cause = ec;
+            info.detail = "a pull progress line exceeds the line limit";
+            throw_error(errc::body_too_large, std::move(info));
+        }
+        if (success) {
+            stream.close();
+            co_return result;
+        }
+        if (!slice) {
+            ErrorInfo info;
+            info.provider = options_.name;
+            info.detail = "the pull progress stream ended without \"success\"";
+            throw_error(errc::stream_truncated, std::move(info));
+        }
+    }
+}
+
+} // namespace llmio::ollama
