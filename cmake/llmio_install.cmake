@@ -1,0 +1,63 @@
+# `cmake --install` rules and the exported CMake package, so that consumers can write
+#   find_package(llmio REQUIRED COMPONENTS openai)
+#   target_link_libraries(app PRIVATE llmio::llmio llmio::openai)
+# Included by the top-level CMakeLists.txt only when llmio is the top-level project.
+
+include(CMakePackageConfigHelpers)
+
+# Provider components: component `x` is the target `llmio_x`, exported as `llmio::x`, with its
+# public headers in providers/x/include. Adding a provider is one word here; a listed provider
+# whose target does not exist (not written yet) is skipped.
+set(LLMIO_KNOWN_COMPONENTS openai lmstudio ollama)
+
+set(LLMIO_INSTALLED_COMPONENTS "")
+set(llmio_install_targets llmio)
+foreach(component IN LISTS LLMIO_KNOWN_COMPONENTS)
+  if(TARGET llmio_${component})
+    list(APPEND LLMIO_INSTALLED_COMPONENTS ${component})
+    list(APPEND llmio_install_targets llmio_${component})
+  endif()
+endforeach()
+
+set(LLMIO_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/llmio"
+    CACHE STRING "Where llmioConfig.cmake is installed, relative to the prefix")
+
+install(TARGETS ${llmio_install_targets}
+  EXPORT llmioTargets
+  ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+  LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+  RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}"
+  INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+
+# Public headers only: private ones live next to the sources in src/.
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/llmio"
+  DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
+  FILES_MATCHING PATTERN "*.hpp")
+foreach(component IN LISTS LLMIO_INSTALLED_COMPONENTS)
+  if(EXISTS "${PROJECT_SOURCE_DIR}/providers/${component}/include/llmio")
+    install(DIRECTORY "${PROJECT_SOURCE_DIR}/providers/${component}/include/llmio"
+      DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
+      FILES_MATCHING PATTERN "*.hpp")
+  endif()
+endforeach()
+
+install(EXPORT llmioTargets
+  NAMESPACE llmio::
+  DESTINATION "${LLMIO_INSTALL_CMAKEDIR}")
+
+# llmio is a static library compiled against this exact Boost: Boost.JSON and Boost.URL are
+# compiled Boost libraries whose ABI changes between releases, so the package asks for the same
+# version rather than "1.81 or newer".
+set(LLMIO_BOOST_VERSION "${Boost_VERSION_STRING}")
+configure_package_config_file(
+  "${CMAKE_CURRENT_LIST_DIR}/llmioConfig.cmake.in"
+  "${PROJECT_BINARY_DIR}/llmioConfig.cmake"
+  INSTALL_DESTINATION "${LLMIO_INSTALL_CMAKEDIR}")
+write_basic_package_version_file(
+  "${PROJECT_BINARY_DIR}/llmioConfigVersion.cmake"
+  VERSION "${PROJECT_VERSION}"
+  COMPATIBILITY SameMajorVersion)
+install(FILES
+  "${PROJECT_BINARY_DIR}/llmioConfig.cmake"
+  "${PROJECT_BINARY_DIR}/llmioConfigVersion.cmake"
+  DESTINATION "${LLMIO_INSTALL_CMAKEDIR}")

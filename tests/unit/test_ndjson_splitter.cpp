@@ -161,7 +161,7 @@ TEST_CASE("NDJSON: a BOM is removed from the first line only", "[ndjson]")
     CHECK(r.lines.empty());
 }
 
-TEST_CASE("NDJSON: the last line without '\\n' is delivered by finish()", "[ndjson]")
+TEST_CASE("NDJSON: the last line without a newline is delivered by finish()", "[ndjson]")
 {
     NdjsonSplitter splitter;
     Lines lines;
