@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds llmio and runs all its tests: the README's test command, and what CI runs.
+#   .ci/test.sh            normal build, then the ASan + UBSan build
+#   .ci/test.sh normal     only the normal build
+#   .ci/test.sh asan       only the sanitizer build
+# Installs missing Debian packages first (apt-get, needs root or sudo). Builds go to build-ci/.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+case "${1:-all}" in
+    all) variants=(normal asan) ;;
+    normal | asan) variants=("$1") ;;
+    *) echo "usage: $0 [normal|asan|all]" >&2; exit 2 ;;
+esac
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
+
+run_ctest() {
+    local variant="$1" log_file="$LLMIO_BUILD_ROOT/$1/ctest.log"
+    # ctest's own summary ends its output; keep it for the final report too.
+    ctest --test-dir "$LLMIO_BUILD_ROOT/$variant" --output-on-failure -j "$LLMIO_JOBS" \
+        2>&1 | tee "$log_file"
+}
+
+timed "dependencies" install_deps
+setup_ccache
+for variant in "${variants[@]}"; do
+    timed "configure $variant" configure "$variant"
+    timed "build $variant" build "$variant"
+    timed "test $variant" run_ctest "$variant"
+done
+
+print_timings
+log "test summaries:"
+for variant in "${variants[@]}"; do
+    printf '  %-7s %s\n' "$variant" \
+        "$(grep -E 'tests passed|tests failed' "$LLMIO_BUILD_ROOT/$variant/ctest.log" | tail -n 1)"
+done
