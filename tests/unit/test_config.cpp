@@ -271,7 +271,7 @@ TEST_CASE("OLLAMA_HOST is recorded as written for the Ollama provider to parse",
     CHECK(s.api_key.origin == "env OLLAMA_API_KEY");
 }
 
-TEST_CASE("Empty and blank variables count as unset; values are trimmed", "[config]")
+TEST_CASE("Empty and blank variables count as unset, and values are trimmed", "[config]")
 {
     auto const env = Environment::from_map({
         {"OPENAI_API_KEY", ""},
@@ -551,7 +551,7 @@ TEST_CASE("ConfigFile reports malformed JSON with its position", "[config]")
         "(known keys: base_url, "));
 }
 
-TEST_CASE("LLMIO_CONFIG names the file; a named file that cannot be read is an error", "[config]")
+TEST_CASE("LLMIO_CONFIG names the file, and a named file that cannot be read is an error", "[config]")
 {
     CHECK_FALSE(ConfigFile::from_environment(Environment::from_map({})).has_value());
     CHECK_FALSE(ConfigFile::from_environment(Environment::from_map({{"LLMIO_CONFIG", " "}})).has_value());

@@ -374,7 +374,7 @@ TEST_CASE("50 concurrent callers on a 2-thread io_context cause exactly one fetc
         CHECK(r == std::vector<std::string>{"qwen/qwen3-8b", "llama3:latest", "fetch-1"});
 }
 
-TEST_CASE("A failing refresh gives every waiter the same typed error; the next call fetches again",
+TEST_CASE("A failing refresh gives every waiter the same typed error, and the next call fetches again",
           "[cache]")
 {
     asio::io_context io;

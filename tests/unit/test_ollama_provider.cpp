@@ -216,7 +216,7 @@ TEST_CASE("ollama: a stream ending without done:true is truncated", "[ollama]")
     }
 }
 
-TEST_CASE("ollama emulator: GET / says Ollama is running; unknown routes are Go's 404", "[ollama]")
+TEST_CASE("ollama emulator: GET / says Ollama is running, and unknown routes are Go's 404", "[ollama]")
 {
     Harness h;
     using boost::beast::http::verb;
