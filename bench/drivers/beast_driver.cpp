@@ -180,6 +180,7 @@ asio::awaitable<void> worker(Work& work)
             co_await http::async_read_header(socket, buffer, parser, asio::use_awaitable);
             if (parser.get().result() != http::status::ok)
                 fail("stream status");
+            parser.eager(true); // parse every buffered chunk per read, not one per call
             while (!parser.is_done())
                 co_await http::async_read_some(socket, buffer, parser, asio::use_awaitable);
             if (stats.tokens != work.args.tokens || stats.content != work.expected || !stats.finished ||

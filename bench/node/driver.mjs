@@ -3,6 +3,13 @@
 //   node driver.mjs --client openai|ollama --workload w1..w4 --url U --requests N --concurrency C --tokens T
 import OpenAI from 'openai';
 import { Ollama } from 'ollama';
+import { readFileSync } from 'node:fs';
+
+// Peak RSS of this process (VmHWM): getrusage's maxRSS also counts the parent before exec.
+function peakRssKib() {
+  const m = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) : process.resourceUsage().maxRSS;
+}
 
 const args = { client: 'openai', workload: 'w1', url: 'http://127.0.0.1:8080', requests: 1, concurrency: 1, tokens: 0 };
 for (let i = 2; i + 1 < process.argv.length; i += 2) {
@@ -100,5 +107,5 @@ const cpu = process.cpuUsage(cpuStart);
 const wall = Number(process.hrtime.bigint() - wallStart) / 1e9;
 console.log(JSON.stringify({
   wall_s: wall, cpu_s: (cpu.user + cpu.system) / 1e6, requests: args.requests, tokens: tokensTotal,
-  rss_base_kib: rssBase, rss_peak_kib: process.resourceUsage().maxRSS }));
+  rss_base_kib: rssBase, rss_peak_kib: peakRssKib() }));
 process.exit(0);
