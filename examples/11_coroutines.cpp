@@ -46,14 +46,14 @@ boost::asio::awaitable<void> chat_with_deadline(llmio::ModelProvider& provider,
                                                 llmio::ChatRequest request)
 {
     using namespace boost::asio::experimental::awaitable_operators;
-    boost::asio::steady_timer deadline(co_await boost::asio::this_coro::executor, 500ms);
+    boost::asio::steady_timer deadline(co_await boost::asio::this_coro::executor, 2s);
 
     std::variant<llmio::ChatResponse, std::monostate> winner =
         co_await (provider.chat(request) || deadline.async_wait(boost::asio::use_awaitable));
     if (winner.index() == 0)
         std::cout << "deadline: answered: " << std::get<0>(winner).content << '\n';
     else
-        std::cout << "deadline: no answer within 500 ms, gave up\n";
+        std::cout << "deadline: no answer within 2 s, gave up\n";
 }
 // [end-snippet]
 
@@ -78,7 +78,7 @@ boost::asio::awaitable<void> stoppable_stream(llmio::ModelProvider& provider,
     boost::asio::cancellation_signal stop; // e.g. behind a "Stop" button
 
     // Here a timer presses the button. From another thread, post the emit to `executor`.
-    boost::asio::steady_timer button(executor, 500ms);
+    boost::asio::steady_timer button(executor, 2s);
     button.async_wait([&stop](boost::system::error_code ec) {
         if (!ec) // operation_aborted: the stream ended first and `stop` may be gone
             stop.emit(boost::asio::cancellation_type::terminal);
@@ -106,7 +106,7 @@ boost::asio::awaitable<void> short_first_byte_timeout(llmio::ModelProvider& prov
     // [snippet:call-timeouts]
     llmio::CallOptions options;
     options.timeouts = llmio::http::Timeouts{}; // connect 10 s, first byte 10 min, idle 2 min
-    options.timeouts->first_byte = 1s;          // the server must start answering within 1 s
+    options.timeouts->first_byte = 2s;          // the server must start answering within 2 s
     options.timeouts->total = 2min;             // and be done within 2 minutes
     try {
         llmio::ChatResponse reply = co_await provider.chat(request, options);

@@ -114,7 +114,7 @@ TEST_CASE("example 02_chat fails without a loaded LLM and for a server that is n
 
     auto const nowhere = run_example(LLMIO_EXAMPLE_02_chat, {"http://127.0.0.1:1"});
     CHECK(nowhere.exit_code == 1);
-    CHECK_THAT(nowhere.output, Catch::StartsWith("error: network error"));
+    CHECK_THAT(nowhere.output, Catch::StartsWith("error: connection refused (provider lmstudio"));
 }
 
 TEST_CASE("example 03_streaming prints the stream and the assembled answer", "[examples]")
@@ -157,7 +157,11 @@ TEST_CASE("example 06_errors: a retried 503, an unretried one, an unknown model,
 {
     LmStudioEmulatorFixture lmstudio;
     std::string const busy = R"({"error":{"message":"Server busy","type":"server_error"}})";
-    lmstudio.server.faults().add(Fault::respond(503, busy).on("/v1/chat/completions").times(2));
+    // The first call gets a 503 and succeeds on its retry (the no-op fault lets it through); the
+    // second call, which does not retry, gets the next 503.
+    lmstudio.server.faults().add(Fault::respond(503, busy).on("/v1/chat/completions"));
+    lmstudio.server.faults().add(Fault{}.on("/v1/chat/completions"));
+    lmstudio.server.faults().add(Fault::respond(503, busy).on("/v1/chat/completions"));
     auto const run = run_example(LLMIO_EXAMPLE_06_errors, {lmstudio.server.base_url()});
     CHECK(run.exit_code == 0);
     CHECK(lines_of(run.output) == Lines{
@@ -305,7 +309,7 @@ TEST_CASE("example 11_coroutines against a stalled server: deadline, stop and ti
     auto const run = run_example(LLMIO_EXAMPLE_11_coroutines, {lmstudio.server.base_url()});
     CHECK(run.exit_code == 0);
     CHECK(lines_of(run.output) == Lines{
-        "deadline: no answer within 500 ms, gave up",
+        "deadline: no answer within 2 s, gave up",
         "stoppable: stopped",
         "timeouts: timed out waiting for the response",
         "Hello! You said: North? / Hello! You said: South?",
