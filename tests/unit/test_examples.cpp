@@ -167,6 +167,7 @@ TEST_CASE("example 06_errors: a retried 503, an unretried one, an unknown model,
     CHECK(lines_of(run.output) == Lines{
         "answer: Hello! You said: Hello",
         "server error (server error), HTTP 503, server says: Server busy",
+        "  hint: the server is busy or starting; try again shortly",
         "  (transient)",
         "model not found (model not found), HTTP 404, server says: Model \"no-such-model\" not "
         "found. Please specify a valid model.",
