@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <vector>
 
+#if defined(LLMIO_EXAMPLE_02_chat)
+
 namespace {
 
 struct ExampleRun {
@@ -76,8 +78,6 @@ std::size_t chat_requests(llmio::emulators::EmulatorServer const& server)
 }
 
 } // namespace
-
-#if defined(LLMIO_EXAMPLE_02_chat)
 
 using llmio::emulators::Fault;
 using llmio::test::LmStudioEmulatorFixture;
