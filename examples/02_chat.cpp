@@ -1,0 +1,82 @@
+// Example 2: a first chat with LM Studio, after listing its models.
+//
+//   02_chat <base-url> [model]     # e.g. 02_chat http://127.0.0.1:1234 qwen2.5-7b-instruct
+//
+// Without a model it picks the first loaded LLM. Exits with 1 when the server's answer is empty
+// or did not finish normally.
+
+#include <llmio/lmstudio/provider.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <exception>
+#include <iostream>
+#include <string>
+
+namespace {
+
+boost::asio::awaitable<int> run(std::string base_url, std::string model)
+{
+    auto executor = co_await boost::asio::this_coro::executor;
+
+    // [snippet:provider]
+    llmio::lmstudio::Options options;
+    options.base_url = base_url; // e.g. "http://127.0.0.1:1234"; "/v1" may be given or not
+    llmio::lmstudio::LmStudioProvider lmstudio(executor, options);
+    // [end-snippet]
+
+    // [snippet:list-models]
+    std::vector<llmio::ModelInfo> models = co_await lmstudio.list_models();
+    for (llmio::ModelInfo const& m : models) {
+        std::cout << m.id << " [" << m.type << "]" << (m.loaded ? " loaded" : "") << '\n';
+        if (model.empty() && m.loaded && m.type == "llm")
+            model = m.id; // the first loaded LLM
+    }
+    // [end-snippet]
+    if (model.empty()) {
+        std::cerr << "no LLM is loaded: load one or name it on the command line\n";
+        co_return 1;
+    }
+
+    // [snippet:chat]
+    llmio::ChatRequest request;
+    request.model = model;
+    request.messages = {llmio::Message::system("Answer in one short sentence."),
+                        llmio::Message::user("What is the capital of France?")};
+    request.max_tokens = 256;
+
+    llmio::ChatResponse reply = co_await lmstudio.chat(request);
+    std::cout << reply.model << ": " << reply.content << '\n'
+              << "finish: " << llmio::to_string(reply.finish_reason) << '\n';
+    if (reply.usage)
+        std::cout << "tokens: " << reply.usage->prompt_tokens << " in, "
+                  << reply.usage->completion_tokens << " out\n";
+    // [end-snippet]
+
+    co_return reply.content.empty() || reply.finish_reason != llmio::FinishReason::stop ? 1 : 0;
+}
+
+} // namespace
+
+// [snippet:main]
+int main(int argc, char** argv)
+{
+    if (argc < 2) {
+        std::cerr << "usage: 02_chat <base-url> [model]\n";
+        return 2;
+    }
+    boost::asio::io_context io;
+    auto exit_code = boost::asio::co_spawn(io, run(argv[1], argc > 2 ? argv[2] : ""),
+                                           boost::asio::use_future);
+    io.run();
+    try {
+        return exit_code.get(); // rethrows what the coroutine threw
+    } catch (std::exception const& e) {
+        std::cerr << "error: " << e.what() << '\n';
+        return 1;
+    }
+}
+// [end-snippet]

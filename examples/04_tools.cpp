@@ -1,0 +1,97 @@
+// Example 4: tool calling. The model asks for get_weather, we run it and send the result back.
+//
+//   04_tools <base-url> [model]   # default model: qwen2.5-7b-instruct
+//
+// Exits with 1 when the model calls no tool or does not answer after the tool result.
+
+#include <llmio/lmstudio/provider.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <exception>
+#include <iostream>
+#include <string>
+
+namespace {
+
+// [snippet:tool-impl]
+// Our "tool". Arguments arrive as JSON text written by a model: parse without throwing.
+std::string get_weather(std::string const& arguments)
+{
+    boost::system::error_code ec;
+    boost::json::value args = boost::json::parse(arguments, ec);
+    boost::json::string const* city = nullptr;
+    if (!ec && args.is_object())
+        if (auto const* c = args.as_object().if_contains("city"))
+            city = c->if_string();
+    if (!city)
+        return R"({"error":"expected {\"city\": string}"})";
+    return boost::json::serialize(boost::json::object{{"city", *city}, {"temperature_c", 21}});
+}
+// [end-snippet]
+
+boost::asio::awaitable<int> run(std::string base_url, std::string model)
+{
+    llmio::lmstudio::Options options;
+    options.base_url = base_url;
+    llmio::lmstudio::LmStudioProvider lmstudio(co_await boost::asio::this_coro::executor, options);
+
+    // [snippet:define]
+    llmio::ToolDefinition weather;
+    weather.name = "get_weather";
+    weather.description = "The current weather in a city.";
+    weather.parameters = {{"type", "object"},
+                          {"properties", {{"city", {{"type", "string"}}}}},
+                          {"required", {"city"}}};
+
+    llmio::ChatRequest request;
+    request.model = model;
+    request.tools = {weather};
+    request.messages = {llmio::Message::user("What is the weather in Paris? Use get_weather.")};
+    // [end-snippet]
+
+    // [snippet:loop]
+    llmio::ChatResponse reply = co_await lmstudio.chat(request);
+    if (reply.tool_calls.empty()) {
+        std::cerr << "the model answered without calling the tool: " << reply.content << '\n';
+        co_return 1;
+    }
+    request.messages.push_back(reply.to_message()); // the assistant turn with its calls
+    for (llmio::ToolCall const& call : reply.tool_calls) {
+        std::cout << "call " << call.name << ' ' << call.arguments << '\n';
+        std::string result = call.name == "get_weather" ? get_weather(call.arguments)
+                                                        : R"({"error":"unknown tool"})";
+        request.messages.push_back(llmio::Message::tool_result(call.id, result));
+    }
+    llmio::ChatResponse answer = co_await lmstudio.chat(request);
+    std::cout << "answer: " << answer.content << '\n';
+    // [end-snippet]
+
+    co_return answer.content.empty() ? 1 : 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc < 2) {
+        std::cerr << "usage: 04_tools <base-url> [model]\n";
+        return 2;
+    }
+    boost::asio::io_context io;
+    auto exit_code = boost::asio::co_spawn(
+        io, run(argv[1], argc > 2 ? argv[2] : "qwen2.5-7b-instruct"), boost::asio::use_future);
+    io.run();
+    try {
+        return exit_code.get();
+    } catch (std::exception const& e) {
+        std::cerr << "error: " << e.what() << '\n';
+        return 1;
+    }
+}
