@@ -45,6 +45,7 @@ void tag_invoke(json::value_from_tag, json::value& jv, ServerStats const& s)
     detail::put_if(o, "prompt_tokens", s.prompt_tokens);
     detail::put_if(o, "predicted_tokens", s.predicted_tokens);
     detail::put_if(o, "cached_prompt_tokens", s.cached_prompt_tokens);
+    detail::put_if(o, "stop_reason", s.stop_reason);
 }
 
 boost::system::result<ServerStats> tag_invoke(json::try_value_to_tag<ServerStats>,
@@ -63,6 +64,8 @@ boost::system::result<ServerStats> tag_invoke(json::try_value_to_tag<ServerStats
     s.prompt_tokens = detail::integer_field(*o, "prompt_tokens", err);
     s.predicted_tokens = detail::integer_field(*o, "predicted_tokens", err);
     s.cached_prompt_tokens = detail::integer_field(*o, "cached_prompt_tokens", err);
+    if (detail::field(*o, "stop_reason") != nullptr)
+        s.stop_reason = std::string(detail::string_field(*o, "stop_reason", err));
     if (err)
         return err.code();
     return s;

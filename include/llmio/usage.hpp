@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace llmio {
 
@@ -26,6 +27,7 @@ struct Usage {
 
 /// Server-side performance figures, when the server reports them (llama.cpp `timings`,
 /// LM Studio `stats`, Ollama durations). Every field is optional: absent means "not reported".
+/// Times are seconds.
 struct ServerStats {
     std::optional<double> tokens_per_second;        ///< Generation speed.
     std::optional<double> time_to_first_token_s;    ///< llama.cpp: prompt processing time.
@@ -35,6 +37,10 @@ struct ServerStats {
     std::optional<std::int64_t> prompt_tokens;      ///< Prompt tokens actually evaluated.
     std::optional<std::int64_t> predicted_tokens;   ///< Tokens generated.
     std::optional<std::int64_t> cached_prompt_tokens; ///< Prompt tokens reused from the cache.
+    /// Why generation stopped, in the server's own words (LM Studio `stats.stop_reason`:
+    /// "eosFound", "maxPredictedTokensReached", ...; opaque). ChatResponse::finish_reason is
+    /// the portable one.
+    std::optional<std::string> stop_reason;
 
     friend bool operator==(ServerStats const&, ServerStats const&) = default;
 };

@@ -28,6 +28,7 @@ struct StreamState {
     std::optional<ResponseParser> parser;
     Timeouts timeouts;
     TimePoint total_deadline = TimePoint::max();
+    std::optional<TimePoint> idle_deadline; // set by the reader; else now + timeouts.idle
     RequestLabel label;
     std::unique_ptr<char[]> slice;
     bool done = false;
@@ -237,7 +238,8 @@ asio::awaitable<std::optional<std::string_view>> HttpStream::read_some()
             body_value.data = s.slice.get();
             body_value.size = StreamState::kSliceSize;
             body_value.more = true;
-            Deadline const deadline{deadline_after(s.timeouts.idle), s.total_deadline};
+            Deadline const deadline{s.idle_deadline ? *s.idle_deadline : deadline_after(s.timeouts.idle),
+                                    s.total_deadline};
             auto [ec, n] = co_await s.connection->read_some(*s.parser, deadline);
             (void)n;
             if (ec == beast::http::error::need_buffer)
@@ -257,6 +259,13 @@ asio::awaitable<std::optional<std::string_view>> HttpStream::read_some()
     };
     co_return co_await with_typed_errors(body());
 }
+
+void HttpStream::set_idle_deadline(std::chrono::steady_clock::time_point deadline) noexcept
+{
+    state_->idle_deadline = deadline;
+}
+
+void HttpStream::reset_idle_deadline() noexcept { state_->idle_deadline.reset(); }
 
 asio::awaitable<std::string> HttpStream::read_all(std::size_t max_bytes)
 {

@@ -26,16 +26,17 @@ std::string lmstudio_error_body(int, std::string const& message, std::string con
     return boost::json::serialize(boost::json::object{{"error", error}});
 }
 
-Target make_target(std::string label, std::string base_url, std::string token)
+Target make_target(std::string label, std::string base_url, std::string token, bool native_stats = true)
 {
     Target t;
     t.label = std::move(label);
     t.provider_name = "lmstudio";
-    t.make = [base_url, token](boost::asio::any_io_executor ex, RetryPolicy retry) {
+    t.make = [base_url, token, native_stats](boost::asio::any_io_executor ex, RetryPolicy retry) {
         lmstudio::Options o;
         o.base_url = base_url;
         o.api_token = token;
         o.retry = retry;
+        o.native_stats = native_stats;
         o.http.timeouts.first_byte = std::chrono::seconds(5);
         o.http.timeouts.idle = std::chrono::seconds(5);
         return std::make_shared<lmstudio::LmStudioProvider>(ex, o);
@@ -45,7 +46,11 @@ Target make_target(std::string label, std::string base_url, std::string token)
 
 Target emulator_target(test::LmStudioEmulatorFixture& emulator, std::string label)
 {
-    auto t = make_target(std::move(label), emulator.server.base_url(), "");
+    // The suite injects chat faults on one path (chat_path) for streamed and non-streamed
+    // chats alike, so both go through /v1 here; the /api/v0 route that non-streamed chats take
+    // by default (for LM Studio's stats) has its own tests in test_lmstudio_native_chat.cpp
+    // and test_lmstudio_provider.cpp.
+    auto t = make_target(std::move(label), emulator.server.base_url(), "", false);
     t.features.model_management = true;
     t.chat_model = "qwen2.5-7b-instruct";
     t.embedding_model = "text-embedding-nomic-embed-text-v1.5";

@@ -1,7 +1,9 @@
 #include "emulators/lmstudio_emulator.hpp"
 
 #include "emulators/json_text.hpp"
+#include "emulators/reply_generator.hpp"
 
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -190,11 +192,15 @@ LmStudioEmulator::LmStudioEmulator(LmStudioEmulatorConfig config)
     router_.post("/v1/completions", bind(&LmStudioEmulator::inference));
     router_.post("/v1/embeddings", bind(&LmStudioEmulator::inference));
     if (config_.version != LmStudioVersion::openai_only) {
+        router_.post("/api/v0/chat/completions", bind(&LmStudioEmulator::v0_inference));
+        router_.post("/api/v0/completions", bind(&LmStudioEmulator::v0_inference));
+        router_.post("/api/v0/embeddings", bind(&LmStudioEmulator::v0_inference));
         router_.get("/api/v0/models", bind(&LmStudioEmulator::v0_models));
         router_.get("/api/v0/models/{model}", bind(&LmStudioEmulator::v0_model));
     }
     if (config_.version == LmStudioVersion::v1) {
         router_.get("/api/v1/models", bind(&LmStudioEmulator::api_v1_models));
+        router_.post("/api/v1/chat", bind(&LmStudioEmulator::v1_chat));
         router_.post("/api/v1/models/load", bind(&LmStudioEmulator::load));
         router_.post("/api/v1/models/unload", bind(&LmStudioEmulator::unload));
         router_.post("/api/v1/models/download", bind(&LmStudioEmulator::download));
@@ -300,6 +306,16 @@ asio::awaitable<void> LmStudioEmulator::v1_models(Request&, ResponseWriter& writ
 asio::awaitable<void> LmStudioEmulator::inference(Request& request, ResponseWriter& writer)
 {
     auto const body = parse_body(request);
+    auto const admitted = co_await admit(body, writer);
+    if (!admitted)
+        co_return;
+    // Replies, streams and tool-call shapes: the OpenAI dialect.
+    co_await v1_->handle(request, writer);
+}
+
+asio::awaitable<std::optional<LmStudioEmulator::Admitted>>
+LmStudioEmulator::admit(json::object const& body, ResponseWriter& writer, bool wait_for_load)
+{
     auto const model = string_field(body, "model");
     enum class Outcome { pass, unknown, jit_load, not_loaded, overflow };
     Outcome outcome = Outcome::pass;
@@ -334,16 +350,16 @@ asio::awaitable<void> LmStudioEmulator::inference(Request& request, ResponseWrit
               {"param", "model"},
               {"code", "model_not_found"}}}});
         co_await writer.send(404, error, kJson);
-        co_return;
+        co_return std::nullopt;
     }
     if (outcome == Outcome::not_loaded) {
         auto const error = error_object("No models loaded. Please load a model in the developer page "
                                         "or use the `lms load` command.",
                                         "invalid_request_error", "");
         co_await writer.send(404, error, kJson);
-        co_return;
+        co_return std::nullopt;
     }
-    if (delay.count() > 0) {
+    if (delay.count() > 0 && wait_for_load) {
         asio::steady_timer timer(co_await asio::this_coro::executor, delay);
         co_await timer.async_wait(asio::use_awaitable);
     }
@@ -356,10 +372,77 @@ asio::awaitable<void> LmStudioEmulator::inference(Request& request, ResponseWrit
                              "context length, or provide a shorter input";
         auto const answer = to_json(json::object{{"error", message}});
         co_await writer.send(200, answer, kJson);
+        co_return std::nullopt;
+    }
+    co_return Admitted{model, outcome == Outcome::jit_load, delay};
+}
+
+asio::awaitable<void> LmStudioEmulator::v0_inference(Request& request, ResponseWriter& writer)
+{
+    auto const body = parse_body(request);
+    auto const admitted = co_await admit(body, writer);
+    if (!admitted)
+        co_return;
+    auto const* stream = body.if_contains("stream");
+    bool const streamed = stream && stream->is_bool() && stream->get_bool();
+    auto const* messages = body.if_contains("messages");
+    bool const chat_shape = messages && messages->is_array(); // else /v1 explains what is wrong
+    if (request.path == "/api/v0/chat/completions" && !streamed && chat_shape) {
+        co_await writer.send(200, v0_chat_answer(body, admitted->model, request.sequence), kJson);
         co_return;
     }
-    // Replies, streams and tool-call shapes: the OpenAI dialect.
+    // Streams (which carry no stats on v0), completions and embeddings: the /v1 answer.
+    if (request.path == "/api/v0/chat/completions")
+        request.path = "/v1/chat/completions";
+    else if (request.path == "/api/v0/completions")
+        request.path = "/v1/completions";
+    else
+        request.path = "/v1/embeddings";
     co_await v1_->handle(request, writer);
+}
+
+std::string LmStudioEmulator::v0_chat_answer(json::object const& body, std::string const& model,
+                                             std::uint64_t sequence) const
+{
+    auto const reply = generate_chat_reply(body, v1_->is_reasoning_model(model));
+    json::object message{{"role", "assistant"}, {"content", reply.content}};
+    if (!reply.reasoning.empty())
+        message["reasoning_content"] = reply.reasoning;
+    if (!reply.tool_calls.empty()) {
+        json::array calls;
+        for (auto const& c : reply.tool_calls)
+            calls.push_back(json::object{{"id", c.id},
+                                         {"type", "function"},
+                                         {"function", {{"name", c.name}, {"arguments", c.arguments}}}});
+        message["tool_calls"] = std::move(calls);
+    }
+    std::lock_guard lock(mutex_);
+    LmStudioModel const* m = nullptr;
+    for (auto const& candidate : config_.models)
+        if (candidate.key == model)
+            m = &candidate;
+    json::object out{
+        {"id", make_id("chatcmpl-", sequence, 21)},
+        {"object", "chat.completion"},
+        {"created", 1731990317},
+        {"model", model},
+        {"choices", json::array{json::object{{"index", 0},
+                                             {"logprobs", nullptr},
+                                             {"finish_reason", reply.finish_reason},
+                                             {"message", std::move(message)}}}},
+        {"usage", {{"prompt_tokens", reply.prompt_tokens},
+                   {"completion_tokens", reply.completion_tokens},
+                   {"total_tokens", reply.prompt_tokens + reply.completion_tokens}}},
+        {"stats", {{"tokens_per_second", kV0Stats.tokens_per_second},
+                   {"time_to_first_token", kV0Stats.time_to_first_token},
+                   {"generation_time", kV0Stats.generation_time},
+                   {"stop_reason", reply.finish_reason == "length" ? "maxPredictedTokensReached" : "eosFound"}}},
+        {"model_info", {{"arch", m ? m->arch : ""},
+                        {"quant", m ? m->quantization : ""},
+                        {"format", m ? m->format : ""},
+                        {"context_length", m && m->loaded_context_length ? *m->loaded_context_length : 0}}},
+        {"runtime", {{"name", "llama.cpp-linux-x86_64-avx2"}, {"version", "1.3.0"}, {"supported_formats", json::array{"gguf"}}}}};
+    return to_json(out);
 }
 
 asio::awaitable<void> LmStudioEmulator::v0_models(Request&, ResponseWriter& writer)
@@ -524,6 +607,170 @@ asio::awaitable<void> LmStudioEmulator::download_status(Request& request, Respon
         co_return;
     }
     co_await writer.send(200, *answer, kJson);
+}
+
+namespace {
+
+std::string named_event(std::string_view type, json::object data)
+{
+    data["type"] = type;
+    std::string out = "event: ";
+    out += type;
+    out += "\ndata: ";
+    out += to_json(data);
+    out += "\n\n";
+    return out;
+}
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds d)
+{
+    if (d.count() <= 0)
+        co_return;
+    asio::steady_timer timer(co_await asio::this_coro::executor, d);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+} // namespace
+
+asio::awaitable<void> LmStudioEmulator::v1_chat(Request& request, ResponseWriter& writer)
+{
+    auto const body = parse_body(request);
+    auto const model = string_field(body, "model");
+    auto const* stream_flag = body.if_contains("stream");
+    bool const streamed = stream_flag && stream_flag->is_bool() && stream_flag->get_bool();
+    bool known = false;
+    {
+        std::lock_guard lock(mutex_);
+        known = find(model) != nullptr;
+    }
+    if (model.empty() || !known) {
+        json::object error{{"type", model.empty() ? "invalid_request" : "model_not_found"},
+                           {"message", model.empty() ? std::string("\"model\" is required")
+                                                     : "Model \"" + model + "\" not found"}};
+        if (model.empty()) {
+            error["code"] = "missing_required_parameter";
+            error["param"] = "model";
+        }
+        // Built outside co_await: GCC 12 mis-compiles braced lists in co_await arguments.
+        auto const answer = to_json(json::object{{"error", error}});
+        if (!streamed) {
+            co_await writer.send(model.empty() ? 400 : 404, answer, kJson);
+            co_return;
+        }
+        if (!co_await writer.begin_stream(200, StreamFormat::sse, "text/event-stream"))
+            co_return;
+        auto const events = named_event("chat.start", json::object{{"model_instance_id", model}}) +
+                            named_event("error", json::object{{"error", error}}) +
+                            named_event("chat.end", json::object{});
+        if (co_await writer.raw(events))
+            co_await writer.finish("");
+        co_return;
+    }
+    // The OpenAI-shaped request the reply generator reads.
+    json::array messages;
+    if (auto const system = string_field(body, "system_prompt"); !system.empty())
+        messages.push_back(json::object{{"role", "system"}, {"content", system}});
+    messages.push_back(json::object{{"role", "user"}, {"content", string_field(body, "input")}});
+    json::object as_openai{{"model", model}, {"messages", std::move(messages)}};
+    if (auto const* max = body.if_contains("max_output_tokens"))
+        as_openai["max_tokens"] = *max;
+    auto const admitted = co_await admit(as_openai, writer, !streamed);
+    if (!admitted)
+        co_return;
+    auto const reply = generate_chat_reply(as_openai, v1_->is_reasoning_model(model));
+
+    json::array output;
+    if (!reply.reasoning.empty())
+        output.push_back(json::object{{"type", "reasoning"}, {"content", reply.reasoning}});
+    output.push_back(json::object{{"type", "message"}, {"content", reply.content}});
+    json::object stats{{"input_tokens", reply.prompt_tokens},
+                       {"total_output_tokens", reply.completion_tokens},
+                       {"reasoning_output_tokens", reply.reasoning_token_count()},
+                       {"tokens_per_second", 29.75},
+                       {"time_to_first_token_seconds", 1.088}};
+    double const load_seconds = static_cast<double>(admitted->load_delay.count()) / 1000.0;
+    if (admitted->jit_loaded)
+        stats["model_load_time_seconds"] = load_seconds;
+    json::object result{{"model_instance_id", model}, {"output", std::move(output)}, {"stats", std::move(stats)}};
+    auto const* store = body.if_contains("store");
+    if (!(store && store->is_bool() && !store->get_bool()))
+        result["response_id"] = make_id("resp_", request.sequence, 24);
+
+    if (!streamed) {
+        co_await writer.send(200, to_json(result), kJson);
+        co_return;
+    }
+    if (!co_await writer.begin_stream(200, StreamFormat::sse, "text/event-stream"))
+        co_return;
+    std::string event; // built before each co_await (GCC 12 and braced lists, see above)
+    event = named_event("chat.start", json::object{{"model_instance_id", model}});
+    if (!co_await writer.raw(event))
+        co_return;
+    if (admitted->jit_loaded) {
+        event = named_event("model_load.start", json::object{{"model_instance_id", model}});
+        if (!co_await writer.raw(event))
+            co_return;
+        auto const steps = config_.load_progress_steps;
+        auto const pause = steps == 0 ? admitted->load_delay : admitted->load_delay / static_cast<int>(steps + 1);
+        for (std::size_t i = 1; i <= steps; ++i) {
+            co_await sleep_for(pause);
+            double const progress =
+                config_.load_progress_stuck ? 0.25 : static_cast<double>(i) / static_cast<double>(steps + 1);
+            event = named_event("model_load.progress", json::object{{"model_instance_id", model}, {"progress", progress}});
+            if (!co_await writer.raw(event))
+                co_return;
+        }
+        co_await sleep_for(pause);
+        event = named_event("model_load.end", json::object{{"model_instance_id", model}, {"load_time_seconds", load_seconds}});
+        if (!co_await writer.raw(event))
+            co_return;
+    }
+    event = named_event("prompt_processing.start", json::object{});
+    if (!co_await writer.raw(event))
+        co_return;
+    {
+        auto const steps = config_.prompt_progress_steps;
+        auto const pause = config_.prompt_processing_delay / static_cast<int>(steps + 1);
+        for (std::size_t i = 1; i <= steps; ++i) {
+            co_await sleep_for(pause);
+            event = named_event("prompt_processing.progress", json::object{{"progress", static_cast<double>(i) / static_cast<double>(steps + 1)}});
+            if (!co_await writer.raw(event))
+                co_return;
+        }
+        co_await sleep_for(pause);
+    }
+    event = named_event("prompt_processing.end", json::object{});
+    if (!co_await writer.raw(event))
+        co_return;
+    if (!reply.reasoning_tokens.empty()) {
+        event = named_event("reasoning.start", json::object{});
+        if (!co_await writer.raw(event))
+            co_return;
+        for (auto const& token : reply.reasoning_tokens) {
+            event = named_event("reasoning.delta", json::object{{"content", token}});
+            if (!co_await writer.raw(event))
+                co_return;
+        }
+        event = named_event("reasoning.end", json::object{});
+        if (!co_await writer.raw(event))
+            co_return;
+    }
+    event = named_event("message.start", json::object{});
+    if (!co_await writer.raw(event))
+        co_return;
+    for (auto const& token : reply.content_tokens) {
+        event = named_event("message.delta", json::object{{"content", token}});
+        if (!co_await writer.raw(event))
+            co_return;
+    }
+    event = named_event("message.end", json::object{});
+    if (!co_await writer.raw(event))
+        co_return;
+    event = named_event("chat.end", json::object{{"result", std::move(result)}});
+    if (!co_await writer.raw(event))
+        co_return;
+    co_await writer.finish("");
 }
 
 } // namespace llmio::emulators

@@ -22,11 +22,24 @@
 //   `total_size / download_polls` bytes per status poll, then the model is on disk.
 // - Every unknown route or wrong method: HTTP 200 {"error":"Unexpected endpoint or method.
 //   (GET /foo)"}; every response has `X-Powered-By: Express`.
-// Not emulated: /api/v0/chat|completions|embeddings, /api/v1/chat, /v1/responses.
+// - /api/v0/chat/completions, /api/v0/completions, /api/v0/embeddings (versions v0 and v1):
+//   the /v1 checks and answers; a non-streamed v0 chat adds `stats` (kV0Stats, stop_reason
+//   eosFound or maxPredictedTokensReached), `model_info` and `runtime`; v0 streams, completions
+//   and embeddings are the /v1 answers (v0 streams carry no stats, as of 0.3.8).
+// - POST /api/v1/chat (version v1): `input` (string) and `system_prompt` answered like /v1
+//   ("Hello! You said: <input>"; reasoning models reason), JIT load with `model_load.*`
+//   events (load_progress_steps over jit_load_delay), `prompt_processing.*`, `reasoning.*`,
+//   `message.*` (one delta per token) and `chat.end` with the non-streamed body as `result`;
+//   unknown model: 404 / an `error` event of type model_not_found, then chat.end.
+//   Stats: input_tokens, total_output_tokens, reasoning_output_tokens, tokens_per_second,
+//   time_to_first_token_seconds, model_load_time_seconds (when this request loaded the model).
+// Not emulated: /v1/responses, stats on v0 completions.
 
 #include "emulators/emulator_server.hpp"
 #include "emulators/openai_emulator.hpp"
 #include "emulators/router.hpp"
+
+#include <boost/json/object.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -65,6 +78,14 @@ struct LmStudioModel {
     std::optional<std::int64_t> loaded_context_length;
 };
 
+/// The figures every non-streamed /api/v0 chat answer reports.
+struct V0Stats {
+    double tokens_per_second = 51.43;
+    double time_to_first_token = 0.111;
+    double generation_time = 0.954;
+};
+inline constexpr V0Stats kV0Stats{};
+
 struct LmStudioEmulatorConfig {
     LmStudioVersion version = LmStudioVersion::v1;
     std::string version_string = "0.4.2";
@@ -73,6 +94,14 @@ struct LmStudioEmulatorConfig {
     std::map<std::string, LmStudioModel> catalog;
     bool jit_loading = true;
     std::chrono::milliseconds jit_load_delay{0};
+    /// `model_load.progress` events of a JIT load on a streamed /api/v1/chat, spread evenly
+    /// over `jit_load_delay` (0: the load is silent until `model_load.end`).
+    std::size_t load_progress_steps = 4;
+    /// Every `model_load.progress` reports the same value (a load that stopped advancing).
+    bool load_progress_stuck = false;
+    /// Prompt processing on /api/v1/chat: this long, with this many progress events.
+    std::chrono::milliseconds prompt_processing_delay{0};
+    std::size_t prompt_progress_steps = 2;
     /// Context length of a JIT load or of a load without `context_length`.
     std::int64_t default_context_length = 4096;
     /// When set, every route but the greeting needs `Authorization: Bearer <token>`.
@@ -110,7 +139,22 @@ private:
 
     boost::asio::awaitable<void> greeting(Request& request, ResponseWriter& writer);
     boost::asio::awaitable<void> v1_models(Request& request, ResponseWriter& writer);
+    /// A request that passed LM Studio's checks (known, loaded or JIT-loaded, fits).
+    struct Admitted {
+        std::string model;
+        bool jit_loaded = false;
+        std::chrono::milliseconds load_delay{0};
+    };
+    /// LM Studio's checks before an inference; answers the request itself (and returns
+    /// nullopt) when one fails. Waits the JIT load delay when the model gets loaded.
+    boost::asio::awaitable<std::optional<Admitted>> admit(boost::json::object const& body,
+                                                          ResponseWriter& writer,
+                                                          bool wait_for_load = true);
     boost::asio::awaitable<void> inference(Request& request, ResponseWriter& writer);
+    boost::asio::awaitable<void> v0_inference(Request& request, ResponseWriter& writer);
+    boost::asio::awaitable<void> v1_chat(Request& request, ResponseWriter& writer);
+    std::string v0_chat_answer(boost::json::object const& body, std::string const& model,
+                               std::uint64_t sequence) const;
     boost::asio::awaitable<void> v0_models(Request& request, ResponseWriter& writer);
     boost::asio::awaitable<void> v0_model(Request& request, ResponseWriter& writer);
     boost::asio::awaitable<void> api_v1_models(Request& request, ResponseWriter& writer);

@@ -77,7 +77,7 @@ constexpr char const* kModel = "qwen2.5-7b-instruct";
 
 } // namespace
 
-TEST_CASE("lmstudio: chat goes through /v1 with the ttl and draft_model defaults", "[lmstudio]")
+TEST_CASE("lmstudio: chat carries the ttl and draft_model defaults", "[lmstudio]")
 {
     test::LmStudioEmulatorFixture emulator;
     auto o = options_for(emulator);
@@ -85,7 +85,7 @@ TEST_CASE("lmstudio: chat goes through /v1 with the ttl and draft_model defaults
     o.draft_model = "qwen2.5-0.5b-instruct";
     auto response = run<ChatResponse>(emulator, [](auto& p) { return p.chat(prompt(kModel, "hi there")); }, o);
     CHECK(response.content == "Hello! You said: hi there");
-    CHECK(emulator.server.last_request()->target == "/v1/chat/completions");
+    CHECK(emulator.server.last_request()->target == "/api/v0/chat/completions"); // for its stats
     auto body = last_body(emulator);
     CHECK(body.at("ttl") == 300);
     CHECK(body.at("draft_model") == "qwen2.5-0.5b-instruct");

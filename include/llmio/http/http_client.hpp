@@ -13,6 +13,7 @@
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -82,6 +83,16 @@ public:
     /// Reads the rest of the body, at most `max_bytes` (else body_too_large). For error bodies
     /// and non-streamed responses.
     boost::asio::awaitable<std::string> read_all(std::size_t max_bytes);
+
+    /// Moves the idle deadline of the body reads: from now on each `read_some` waits until
+    /// `deadline` (then throws TimeoutError, errc::idle_timeout) instead of `Timeouts::idle`
+    /// after its start. For a reader that judges progress from the content itself, e.g. a
+    /// model that is visibly loading: it pushes the deadline when the content shows progress
+    /// and leaves it when it does not. The total timeout still applies. `deadline` may be
+    /// earlier than the default one.
+    void set_idle_deadline(std::chrono::steady_clock::time_point deadline) noexcept;
+    /// Back to the default: each read waits `Timeouts::idle`.
+    void reset_idle_deadline() noexcept;
 
     /// True once the whole body was read.
     bool done() const noexcept;

@@ -65,6 +65,7 @@ asio::awaitable<LoadResult> LmStudioModelManager::load(std::string model, LoadOp
     auto& transport = provider_.transport();
     auto body = json::serialize(load_request_body(model, options));
     auto response = co_await transport.send(transport.json_request(verb::post, "/api/v1/models/load", std::move(body)), {});
+    provider_.model_cache().invalidate(); // loaded state and context length changed
     if (is_error_body(response.body, "instance_id"))
         transport.throw_for(response);
     co_return parse_load_response(response.body, std::move(model));
@@ -94,6 +95,7 @@ asio::awaitable<void> LmStudioModelManager::unload(std::string model)
         auto body = json::serialize(json::object{{"instance_id", id}});
         auto response = co_await transport.send(
             transport.json_request(verb::post, "/api/v1/models/unload", std::move(body)), {});
+        provider_.model_cache().invalidate();
         if (is_error_body(response.body, "instance_id"))
             transport.throw_for(response);
     }
@@ -148,6 +150,7 @@ LmStudioModelManager::download(std::string model, std::function<void(DownloadPro
         state = check(co_await transport.send(
             transport.json_request(verb::get, "/api/v1/models/download/status/" + state.job_id), {}));
     }
+    provider_.model_cache().invalidate(); // a new model is on disk
     DownloadResult result;
     result.model = std::move(model);
     result.status = state.status;

@@ -1,8 +1,12 @@
 #include <llmio/lmstudio/provider.hpp>
 
+#include <llmio/detail/forget_on_model_not_found.hpp>
 #include <llmio/error.hpp>
 
+#include <llmio/openai/wire.hpp>
+
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <utility>
 
@@ -23,6 +27,14 @@ openai::Options v1_options(Options const& options)
     out.http = options.http;
     out.retry = options.retry;
     out.headers = options.headers;
+    out.model_cache_ttl = options.model_cache_ttl;
+    return out;
+}
+
+ModelCache::Options cache_options(Options const& options)
+{
+    ModelCache::Options out;
+    out.ttl = options.model_cache_ttl;
     return out;
 }
 
@@ -44,6 +56,7 @@ bool asks_for_json_object(ChatRequest const& request)
 LmStudioProvider::LmStudioProvider(asio::any_io_executor executor, Options options)
     : options_(std::move(options))
     , v1_(std::move(executor), v1_options(options_))
+    , cache_([this]() { return do_list_models(); }, cache_options(options_))
 {
 }
 
@@ -119,45 +132,81 @@ asio::awaitable<std::vector<ModelInfo>> LmStudioProvider::do_list_models()
     co_return co_await native_models(api);
 }
 
+asio::awaitable<bool> LmStudioProvider::use_v0()
+{
+    if (!options_.native_stats)
+        co_return false;
+    auto const api = co_await native_api();
+    co_return api != NativeApi::none;
+}
+
 asio::awaitable<ChatResponse> LmStudioProvider::do_chat(ChatRequest request, CallOptions call)
 {
     check_chat_request(request);
     add_defaults(request.extra, true);
-    co_return co_await v1_.chat(std::move(request), std::move(call));
+    auto const v0 = co_await use_v0();
+    if (v0)
+        co_return co_await detail::forget_on_model_not_found(cache_, v0_chat(std::move(request), std::move(call)));
+    co_return co_await detail::forget_on_model_not_found(cache_, v1_.chat(std::move(request), std::move(call)));
+}
+
+asio::awaitable<ChatResponse> LmStudioProvider::v0_chat(ChatRequest request, CallOptions call)
+{
+    auto body = boost::json::serialize(openai::chat_request_body(request, false, false));
+    auto response = co_await transport().send(
+        transport().json_request(verb::post, "/api/v0/chat/completions", std::move(body)), call);
+    // LM Studio answers errors (even "No models loaded") in JSON, some with status 200.
+    if (is_error_body(response.body, "choices"))
+        transport().throw_for(response);
+    co_return openai::parse_chat_response(response.body);
+}
+
+asio::awaitable<CompletionResponse> LmStudioProvider::v0_complete(CompletionRequest request, CallOptions call)
+{
+    auto body = boost::json::serialize(openai::completion_request_body(request, false, false));
+    auto response = co_await transport().send(
+        transport().json_request(verb::post, "/api/v0/completions", std::move(body)), call);
+    if (is_error_body(response.body, "choices"))
+        transport().throw_for(response);
+    co_return openai::parse_completion_response(response.body);
 }
 
 asio::awaitable<ChatStream> LmStudioProvider::do_chat_stream(ChatRequest request, CallOptions call)
 {
     check_chat_request(request);
     add_defaults(request.extra, true);
-    co_return co_await v1_.chat_stream(std::move(request), std::move(call));
+    co_return co_await detail::forget_on_model_not_found(cache_, v1_.chat_stream(std::move(request), std::move(call)));
 }
 
 asio::awaitable<CompletionResponse> LmStudioProvider::do_complete(CompletionRequest request,
                                                                  CallOptions call)
 {
     add_defaults(request.extra, true);
-    co_return co_await v1_.complete(std::move(request), std::move(call));
+    auto const v0 = co_await use_v0();
+    if (v0)
+        co_return co_await detail::forget_on_model_not_found(cache_, v0_complete(std::move(request), std::move(call)));
+    co_return co_await detail::forget_on_model_not_found(cache_, v1_.complete(std::move(request), std::move(call)));
 }
 
 asio::awaitable<EmbeddingResponse> LmStudioProvider::do_embed(EmbeddingRequest request, CallOptions call)
 {
     add_defaults(request.extra, false);
-    co_return co_await v1_.embed(std::move(request), std::move(call));
+    co_return co_await detail::forget_on_model_not_found(cache_, v1_.embed(std::move(request), std::move(call)));
 }
 
 asio::awaitable<bool> LmStudioProvider::do_supports_model(std::string model)
 {
-    co_return (co_await do_model_capabilities(std::move(model))).has_value();
+    auto const found = co_await cache_.find(std::move(model));
+    co_return found.has_value();
 }
 
 asio::awaitable<std::optional<ModelCapabilities>>
 LmStudioProvider::do_model_capabilities(std::string model)
 {
-    for (auto const& info : co_await do_list_models())
-        if (info.id == model)
-            co_return info.capabilities;
-    co_return std::nullopt;
+    auto found = co_await cache_.find(std::move(model));
+    if (!found)
+        co_return std::nullopt;
+    co_return std::move(found->capabilities);
 }
 
 asio::awaitable<HealthStatus> LmStudioProvider::do_health()

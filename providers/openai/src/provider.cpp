@@ -1,5 +1,6 @@
 #include <llmio/openai/provider.hpp>
 
+#include <llmio/detail/forget_on_model_not_found.hpp>
 #include <llmio/error.hpp>
 #include <llmio/openai/sse_chat_source.hpp>
 #include <llmio/openai/wire.hpp>
@@ -24,6 +25,13 @@ TransportOptions transport_options(Options const& options)
     out.headers = options.headers;
     if (!options.api_key.empty())
         out.headers.push_back({"Authorization", "Bearer " + options.api_key, true});
+    return out;
+}
+
+ModelCache::Options cache_options(Options const& options)
+{
+    ModelCache::Options out;
+    out.ttl = options.model_cache_ttl;
     return out;
 }
 
@@ -54,6 +62,7 @@ OpenAICompatibleProvider::OpenAICompatibleProvider(asio::any_io_executor executo
     , include_usage_(false)
     , transport_(std::move(executor), http::Endpoint::parse(options_.base_url),
                  transport_options(options_))
+    , cache_([this]() { return do_list_models(); }, cache_options(options_))
 {
     include_usage_ = options_.include_usage.value_or(is_openai_host(transport_.endpoint()));
 }
@@ -67,6 +76,11 @@ asio::awaitable<std::vector<ModelInfo>> OpenAICompatibleProvider::do_list_models
 
 asio::awaitable<ChatResponse> OpenAICompatibleProvider::do_chat(ChatRequest request, CallOptions call)
 {
+    co_return co_await detail::forget_on_model_not_found(cache_, send_chat(std::move(request), std::move(call)));
+}
+
+asio::awaitable<ChatResponse> OpenAICompatibleProvider::send_chat(ChatRequest request, CallOptions call)
+{
     auto body = boost::json::serialize(chat_request_body(request, false, include_usage_));
     auto response = co_await transport_.send(
         transport_.json_request(verb::post, "/v1/chat/completions", std::move(body)), call);
@@ -75,6 +89,11 @@ asio::awaitable<ChatResponse> OpenAICompatibleProvider::do_chat(ChatRequest requ
 }
 
 asio::awaitable<ChatStream> OpenAICompatibleProvider::do_chat_stream(ChatRequest request, CallOptions call)
+{
+    co_return co_await detail::forget_on_model_not_found(cache_, open_chat_stream(std::move(request), std::move(call)));
+}
+
+asio::awaitable<ChatStream> OpenAICompatibleProvider::open_chat_stream(ChatRequest request, CallOptions call)
 {
     auto body = boost::json::serialize(chat_request_body(request, true, include_usage_));
     auto http_request = transport_.json_request(verb::post, "/v1/chat/completions", std::move(body));
@@ -103,6 +122,12 @@ asio::awaitable<ChatStream> OpenAICompatibleProvider::do_chat_stream(ChatRequest
 asio::awaitable<CompletionResponse> OpenAICompatibleProvider::do_complete(CompletionRequest request,
                                                                         CallOptions call)
 {
+    co_return co_await detail::forget_on_model_not_found(cache_, send_complete(std::move(request), std::move(call)));
+}
+
+asio::awaitable<CompletionResponse> OpenAICompatibleProvider::send_complete(CompletionRequest request,
+                                                                          CallOptions call)
+{
     auto body = boost::json::serialize(completion_request_body(request, false, include_usage_));
     auto response = co_await transport_.send(
         transport_.json_request(verb::post, "/v1/completions", std::move(body)), call);
@@ -113,6 +138,12 @@ asio::awaitable<CompletionResponse> OpenAICompatibleProvider::do_complete(Comple
 asio::awaitable<EmbeddingResponse> OpenAICompatibleProvider::do_embed(EmbeddingRequest request,
                                                                      CallOptions call)
 {
+    co_return co_await detail::forget_on_model_not_found(cache_, send_embed(std::move(request), std::move(call)));
+}
+
+asio::awaitable<EmbeddingResponse> OpenAICompatibleProvider::send_embed(EmbeddingRequest request,
+                                                                      CallOptions call)
+{
     auto body = boost::json::serialize(embedding_request_body(request));
     auto response = co_await transport_.send(
         transport_.json_request(verb::post, "/v1/embeddings", std::move(body)), call);
@@ -122,16 +153,17 @@ asio::awaitable<EmbeddingResponse> OpenAICompatibleProvider::do_embed(EmbeddingR
 
 asio::awaitable<bool> OpenAICompatibleProvider::do_supports_model(std::string model)
 {
-    co_return (co_await do_model_capabilities(std::move(model))).has_value();
+    auto const found = co_await cache_.find(std::move(model));
+    co_return found.has_value();
 }
 
 asio::awaitable<std::optional<ModelCapabilities>>
 OpenAICompatibleProvider::do_model_capabilities(std::string model)
 {
-    for (auto const& info : co_await do_list_models())
-        if (info.id == model)
-            co_return info.capabilities;
-    co_return std::nullopt;
+    auto found = co_await cache_.find(std::move(model));
+    if (!found)
+        co_return std::nullopt;
+    co_return std::move(found->capabilities);
 }
 
 asio::awaitable<HealthStatus> OpenAICompatibleProvider::do_health()

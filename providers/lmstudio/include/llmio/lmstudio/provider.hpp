@@ -21,13 +21,18 @@
 // state and context lengths, capabilities), else from /v1/models (ids only).
 // `model_manager()` gives the LocalModelManager (see lmstudio/model_manager.hpp).
 //
-// Non-streamed chats use `/v1/chat/completions` too, not `/api/v0/chat/completions`: v0 adds
-// `stats` but is superseded by `/api/v1` (0.4+), is missing on builds before 0.3.6 and does
-// not stream stats either, so one route keeps the behaviour the same on every version.
+// Server statistics: non-streamed chats and completions go to `/api/v0/chat/completions` and
+// `/api/v0/completions` when the server has the native API (0.3.6+; 0.4 keeps v0), with the
+// same body as on /v1; LM Studio then adds `stats` (tokens per second, time to first token,
+// generation time, stop reason), which become `ChatResponse::stats` /
+// `CompletionResponse::stats`. Streams stay on /v1 (v0 streams carry no stats). Before 0.3.6,
+// or with `Options::native_stats = false`, everything goes through /v1 and `stats` is unset.
 
 #include <llmio/lmstudio/model_manager.hpp>
+#include <llmio/lmstudio/native_chat.hpp>
 #include <llmio/lmstudio/native_wire.hpp>
 #include <llmio/openai/provider.hpp>
+#include <llmio/model_cache.hpp>
 #include <llmio/provider.hpp>
 #include <llmio/provider_transport.hpp>
 
@@ -56,6 +61,9 @@ struct Options {
     /// Idle time after which LM Studio may unload a model that a request JIT-loaded; sent as
     /// `ttl` (seconds) on chat, completion and embedding requests. Unset: the server's default.
     std::optional<std::chrono::seconds> ttl;
+    /// Send non-streamed chats and completions to /api/v0 when the server has it, so that
+    /// responses carry LM Studio's `stats` (see above).
+    bool native_stats = true;
     /// Speculative-decoding draft model sent as `draft_model` on chat and completion requests.
     std::optional<std::string> draft_model;
     http::HttpOptions http;
@@ -64,6 +72,10 @@ struct Options {
     /// How often `download` polls the job's status, and how long it follows a job at most.
     std::chrono::milliseconds download_poll_interval{1000};
     std::chrono::seconds download_timeout{std::chrono::hours(24)};
+    /// How long the model list behind `supports_model` and `model_capabilities` is reused
+    /// (ModelCache; zero = list on every call). Forgotten early after our own load, unload and
+    /// download, and when a call fails with ModelNotFoundError.
+    std::chrono::steady_clock::duration model_cache_ttl = std::chrono::minutes(5);
 };
 
 class LmStudioProvider : public ModelProvider {
@@ -77,12 +89,30 @@ public:
     Options const& options() const noexcept { return options_; }
     LocalModelManager* model_manager() noexcept override { return &manager_; }
 
+    /// The cached model list (`supports_model`, `model_capabilities`); `invalidate()` it after
+    /// changing the server's models by other means (`lms load`, the app).
+    ModelCache& model_cache() noexcept { return cache_; }
+
     /// The server's native API: probed on first use (GET /api/v1/models, then /api/v0/models)
     /// and remembered for this provider. Transport and authentication errors propagate and
     /// are not remembered.
     boost::asio::awaitable<NativeApi> native_api();
     /// The model list from `api` (v1 or v0).
     boost::asio::awaitable<std::vector<ModelInfo>> native_models(NativeApi api);
+
+    /// A chat through LM Studio's own `/api/v1/chat` (0.4+; see native_chat.hpp), with model-load
+    /// and prompt-processing progress. Streamed (the default), every progress event that shows
+    /// the load or the processing advancing (a start, an end, a higher `progress`) gives the
+    /// server another `Timeouts::first_byte` (at least `Timeouts::idle`) to send the next
+    /// sign of life, so a cold load that keeps advancing does not time out, while one that
+    /// stops advancing (silent, or repeating the same progress) still fails with TimeoutError.
+    /// Once the answer streams, `Timeouts::idle` applies between reads as usual. An `error`
+    /// event becomes the typed error its `error.type` names (model_not_found ->
+    /// ModelNotFoundError, invalid_request -> InvalidRequestError, ...). Throws
+    /// InvalidRequestError when the server has no /api/v1 (errc::unsupported).
+    boost::asio::awaitable<ChatResponse> native_chat(NativeChatRequest request,
+                                                     NativeChatCallbacks callbacks = {},
+                                                     CallOptions call = {});
 
 protected:
     boost::asio::awaitable<std::vector<ModelInfo>> do_list_models() override;
@@ -99,10 +129,15 @@ private:
     /// Adds the Options defaults (`ttl`, `draft_model`) that `extra` does not set already.
     void add_defaults(boost::json::object& extra, bool generation) const;
     void check_chat_request(ChatRequest const& request) const;
+    /// Whether non-streamed generations go to /api/v0 (native_stats and the server has it).
+    boost::asio::awaitable<bool> use_v0();
+    boost::asio::awaitable<ChatResponse> v0_chat(ChatRequest request, CallOptions call);
+    boost::asio::awaitable<CompletionResponse> v0_complete(CompletionRequest request, CallOptions call);
 
     Options options_;
     openai::OpenAICompatibleProvider v1_;
     std::atomic<int> native_{-1}; // NativeApi once probed
+    ModelCache cache_;
     LmStudioModelManager manager_{*this};
 };
 

@@ -4,11 +4,13 @@
 // The generic OpenAI-compatible provider: OpenAI itself, llama.cpp's llama-server, vLLM,
 // LM Studio's /v1 layer and any server speaking `/v1/chat/completions`.
 
+#include <llmio/model_cache.hpp>
 #include <llmio/provider.hpp>
 #include <llmio/provider_transport.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +34,10 @@ struct Options {
     http::HttpOptions http;
     RetryPolicy retry;
     std::vector<http::Header> headers; ///< Extra headers on every request.
+    /// How long the model list behind `supports_model` and `model_capabilities` is reused
+    /// (ModelCache; zero = list on every call). Forgotten early when a call fails with
+    /// ModelNotFoundError.
+    std::chrono::steady_clock::duration model_cache_ttl = std::chrono::minutes(5);
 };
 
 class OpenAICompatibleProvider : public ModelProvider {
@@ -46,6 +52,10 @@ public:
 
     ProviderTransport& transport() noexcept { return transport_; }
 
+    /// The cached model list (`supports_model`, `model_capabilities`); `invalidate()` it after
+    /// changing the server's models by other means.
+    ModelCache& model_cache() noexcept { return cache_; }
+
 protected:
     boost::asio::awaitable<std::vector<ModelInfo>> do_list_models() override;
     boost::asio::awaitable<ChatResponse> do_chat(ChatRequest, CallOptions) override;
@@ -58,9 +68,15 @@ protected:
     boost::asio::awaitable<ServerInfo> do_info() override;
 
 private:
+    boost::asio::awaitable<ChatResponse> send_chat(ChatRequest, CallOptions);
+    boost::asio::awaitable<ChatStream> open_chat_stream(ChatRequest, CallOptions);
+    boost::asio::awaitable<CompletionResponse> send_complete(CompletionRequest, CallOptions);
+    boost::asio::awaitable<EmbeddingResponse> send_embed(EmbeddingRequest, CallOptions);
+
     Options options_;
     bool include_usage_;
     ProviderTransport transport_;
+    ModelCache cache_;
 };
 
 } // namespace llmio::openai
