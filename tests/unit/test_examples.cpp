@@ -69,11 +69,15 @@ std::vector<std::string> lines_of(std::string const& text)
     return lines;
 }
 
+// LM Studio answers non-streamed chats on /api/v0 (for its stats) and streams on /v1.
+constexpr std::string_view kChatPath = "/api/v0/chat/completions";
+constexpr std::string_view kStreamPath = "/v1/chat/completions";
+
 std::size_t chat_requests(llmio::emulators::EmulatorServer const& server)
 {
     std::size_t n = 0;
     for (auto const& r : const_cast<llmio::emulators::EmulatorServer&>(server).requests())
-        n += r.target == "/v1/chat/completions" ? 1 : 0;
+        n += r.target == kChatPath || r.target == kStreamPath ? 1 : 0;
     return n;
 }
 
@@ -159,9 +163,9 @@ TEST_CASE("example 06_errors: a retried 503, an unretried one, an unknown model,
     std::string const busy = R"({"error":{"message":"Server busy","type":"server_error"}})";
     // The first call gets a 503 and succeeds on its retry (the no-op fault lets it through); the
     // second call, which does not retry, gets the next 503.
-    lmstudio.server.faults().add(Fault::respond(503, busy).on("/v1/chat/completions"));
-    lmstudio.server.faults().add(Fault{}.on("/v1/chat/completions"));
-    lmstudio.server.faults().add(Fault::respond(503, busy).on("/v1/chat/completions"));
+    lmstudio.server.faults().add(Fault::respond(503, busy).on(std::string(kChatPath)));
+    lmstudio.server.faults().add(Fault{}.on(std::string(kChatPath)));
+    lmstudio.server.faults().add(Fault::respond(503, busy).on(std::string(kChatPath)));
     auto const run = run_example(LLMIO_EXAMPLE_06_errors, {lmstudio.server.base_url()});
     CHECK(run.exit_code == 0);
     CHECK(lines_of(run.output) == Lines{
@@ -306,7 +310,9 @@ TEST_CASE("example 11_coroutines against a stalled server: deadline, stop and ti
     LmStudioEmulatorFixture lmstudio;
     Fault stall;
     stall.stall_before_headers = true;
-    lmstudio.server.faults().add(std::move(stall).on("/v1/chat/completions").times(3));
+    // Two plain chats (deadline, timeouts) and one stream (stop).
+    lmstudio.server.faults().add(Fault(stall).on(std::string(kChatPath)).times(2));
+    lmstudio.server.faults().add(std::move(stall).on(std::string(kStreamPath)).times(1));
     auto const run = run_example(LLMIO_EXAMPLE_11_coroutines, {lmstudio.server.base_url()});
     CHECK(run.exit_code == 0);
     CHECK(lines_of(run.output) == Lines{
