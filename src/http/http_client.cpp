@@ -138,6 +138,10 @@ asio::awaitable<std::unique_ptr<StreamState>> open_stream(std::shared_ptr<Client
             state->parser->header_limit(
                 static_cast<std::uint32_t>(client->options.limits.max_header_bytes));
             state->parser->body_limit(boost::none); // Bounded by the callers' own limits.
+            // A response to HEAD carries the GET's Content-Length but no body; without this
+            // the parser would wait for those bytes (and the connection could not be reused).
+            if (request.method == beast::http::verb::head)
+                state->parser->skip(true);
             auto [read_ec, n] = co_await state->connection->read_header(*state->parser,
                                                                         response_deadline);
             (void)n;
@@ -269,6 +273,10 @@ void HttpStream::reset_idle_deadline() noexcept { state_->idle_deadline.reset();
 
 asio::awaitable<std::string> HttpStream::read_all(std::size_t max_bytes)
 {
+    // Nothing left to read (a HEAD response, 204, 304 or an empty body): its Content-Length, if
+    // any, describes no bytes on this connection and must not trip the size limit.
+    if (state_->done)
+        co_return std::string();
     auto const length = state_->parser->content_length();
     if (length && *length > max_bytes) {
         auto const label = state_->label;

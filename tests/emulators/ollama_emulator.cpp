@@ -706,8 +706,11 @@ asio::awaitable<void> OllamaEmulator::remove(Request& request, ResponseWriter& w
     if (!parsed)
         co_return;
     std::string name;
-    if (auto const* m = parsed->if_contains("model"); m && m->is_string())
-        name = full_name(m->get_string());
+    std::string given; // Ollama's 404 names the model as the request did.
+    if (auto const* m = parsed->if_contains("model"); m && m->is_string()) {
+        given = m->get_string();
+        name = full_name(given);
+    }
     bool removed = false;
     {
         std::lock_guard lock(mutex_);
@@ -718,7 +721,7 @@ asio::awaitable<void> OllamaEmulator::remove(Request& request, ResponseWriter& w
         }
     }
     if (!removed) {
-        co_await send_error(writer, 404, "model '" + name + "' not found");
+        co_await send_error(writer, 404, "model '" + given + "' not found");
         co_return;
     }
     co_await writer.send(200, "", kJson);

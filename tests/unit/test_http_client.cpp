@@ -102,6 +102,55 @@ TEST_CASE("keep-alive serves sequential requests over one connection", "[http]")
     CHECK(server.accepted() == 1);
 }
 
+TEST_CASE("a HEAD response has headers and no body, and its connection is reused", "[http]")
+{
+    // Ollama answers HEAD / and HEAD /api/blobs/<digest> with the Content-Length a GET would
+    // have. The body never comes: reading it would hang until the idle timeout.
+    std::mutex mutex;
+    std::vector<std::string> seen;
+    ScriptedServer server([&](ServerConnection& c) -> asio::awaitable<void> {
+        while (auto request = co_await c.read_request()) {
+            {
+                std::lock_guard lock(mutex);
+                seen.push_back(std::string(request->method_string()) + " " +
+                               std::string(request->target()));
+            }
+            if (request->method() == boost::beast::http::verb::head)
+                co_await c.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                 "Content-Length: 1234\r\n\r\n");
+            else
+                co_await c.write(http_response(200, R"({"ok":true})"));
+        }
+    });
+    auto options = fast_options();
+    SECTION("Content-Length within the body limit")
+    {
+    }
+    SECTION("Content-Length above the body limit: no body, so no limit error")
+    {
+        options.limits.max_body_bytes = 100;
+    }
+    with_client(server, options, [](HttpClient& client, Endpoint const& ep) -> asio::awaitable<int> {
+        HttpRequest head = get("/api/blobs/sha256:abc");
+        head.method = boost::beast::http::verb::head;
+        auto response = co_await client.send(ep, head);
+        CHECK(response.status == 200);
+        CHECK(response.header("Content-Length") == "1234");
+        CHECK(response.header("Content-Type") == "text/plain; charset=utf-8");
+        CHECK(response.body.empty());
+        CHECK(client.idle_connections() == 1);
+
+        auto next = co_await client.send(ep, get("/api/version"));
+        CHECK(next.status == 200);
+        CHECK(next.body == R"({"ok":true})");
+        CHECK(client.connections_opened() == 1);
+        co_return 0;
+    });
+    CHECK(server.accepted() == 1);
+    std::lock_guard lock(mutex);
+    CHECK(seen == std::vector<std::string>{"HEAD /api/blobs/sha256:abc", "GET /api/version"});
+}
+
 TEST_CASE("a pooled connection the server closed is replaced transparently", "[http]")
 {
     SECTION("closed while idle: detected before reuse")

@@ -7,12 +7,20 @@
 #include <llmio/model_manager.hpp>
 #include <llmio/ollama/provider.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <boost/json/parse.hpp>
 
 #include <catch2/catch.hpp>
+
+#include <chrono>
 
 using namespace llmio;
 namespace asio = boost::asio;
@@ -59,7 +67,98 @@ ChatRequest ask(std::string model, std::string text)
     return r;
 }
 
+// What a cancelled pull reported, and when it was cancelled.
+struct PullWatch {
+    std::vector<std::string> statuses;
+    std::size_t seen_at_cancel = 0;
+    std::chrono::steady_clock::time_point cancelled_at{};
+};
+
+enum class CancelFrom { timer, callback };
+
+// Pulls `model` and cancels the pull once `cancel_after` progress lines were reported: either
+// from a timer 20 ms later (the pull is then waiting for the next line) or synchronously from
+// inside the progress callback (more lines of the same slice may be waiting to be reported).
+asio::awaitable<void> pull_and_cancel(LocalModelManager& manager, std::string model, std::size_t cancel_after,
+                                      CancelFrom from, PullWatch& watch)
+{
+    auto ex = co_await asio::this_coro::executor;
+    asio::cancellation_signal signal;
+    asio::steady_timer timer(ex);
+    auto cancel = [&watch, &signal] {
+        watch.seen_at_cancel = watch.statuses.size();
+        watch.cancelled_at = std::chrono::steady_clock::now();
+        signal.emit(asio::cancellation_type::terminal);
+    };
+    auto on_progress = [&, cancel_after, from](DownloadProgress const& p) {
+        watch.statuses.push_back(p.status);
+        if (watch.statuses.size() != cancel_after)
+            return;
+        if (from == CancelFrom::callback) {
+            cancel();
+            return;
+        }
+        timer.expires_after(std::chrono::milliseconds(20));
+        timer.async_wait([cancel](boost::system::error_code ec) {
+            if (!ec)
+                cancel();
+        });
+    };
+    co_await asio::co_spawn(ex, manager.download(std::move(model), on_progress),
+                            asio::bind_cancellation_slot(signal.slot(), asio::use_awaitable));
+}
+
 } // namespace
+
+TEST_CASE("ollama: cancelling a pull stops it, closes the connection and leaves the provider usable", "[ollama]")
+{
+    Harness h;
+    auto* manager = h.provider.model_manager();
+    REQUIRE(manager != nullptr);
+    PullWatch watch;
+
+    SECTION("cancelled while waiting for the next progress line")
+    {
+        // The server sends three lines, then stalls (a slow download) until the client leaves.
+        h.emulator.server.faults().add(emulators::Fault::stall_after(3).on("/api/pull"));
+        try {
+            h.run(pull_and_cancel(*manager, "tinyllama", 3, CancelFrom::timer, watch));
+            FAIL("no error");
+        } catch (CancelledError const& e) {
+            CHECK(e.code() == errc::cancelled);
+        }
+        auto const reaction = std::chrono::steady_clock::now() - watch.cancelled_at;
+        CHECK(reaction < std::chrono::seconds(1)); // not an idle timeout
+        CHECK(watch.seen_at_cancel == 3);
+        // Ollama stops a pull when its client disconnects.
+        CHECK(h.emulator.server.wait_for_client_closes(1, std::chrono::milliseconds(2000)));
+    }
+    SECTION("cancelled from inside the progress callback")
+    {
+        try {
+            h.run(pull_and_cancel(*manager, "tinyllama", 2, CancelFrom::callback, watch));
+            FAIL("no error");
+        } catch (CancelledError const& e) {
+            CHECK(e.code() == errc::cancelled);
+        }
+        CHECK(watch.seen_at_cancel == 2);
+    }
+    // Nothing was reported after the cancel.
+    CHECK(watch.statuses.size() == watch.seen_at_cancel);
+    REQUIRE_FALSE(watch.statuses.empty());
+    CHECK(watch.statuses.front() == "pulling manifest");
+    for (std::size_t i = 1; i < watch.statuses.size(); ++i)
+        CHECK(watch.statuses[i].rfind("pulling ", 0) == 0);
+    CHECK(h.provider.transport().client().idle_connections() == 0);
+
+    // The next calls work: the same pull to the end, then a chat.
+    std::size_t lines = 0;
+    auto result = h.run(manager->download("tinyllama", [&](DownloadProgress const&) { ++lines; }));
+    CHECK(result.status == "success");
+    CHECK(lines == 10);
+    auto reply = h.run(h.provider.chat(ask("tinyllama", "hello there")));
+    CHECK(reply.content == "Hello! You said: hello there");
+}
 
 TEST_CASE("ollama: download follows pull progress to success and the model appears", "[ollama]")
 {
@@ -224,6 +323,13 @@ TEST_CASE("ollama emulator: GET / says Ollama is running, and unknown routes are
     auto root = h.run(t.send(t.json_request(verb::get, "/"), {}));
     CHECK(root.status == 200);
     CHECK(root.body == "Ollama is running");
+    // HEAD / (what `ollama` itself uses to check a server): headers only, on the same connection.
+    auto head = h.run(t.send(t.json_request(verb::head, "/"), {}));
+    CHECK(head.status == 200);
+    CHECK(head.header("Content-Length") == "17");
+    CHECK(head.body.empty());
+    CHECK(h.emulator.server.last_request()->method == "HEAD");
+    CHECK(h.emulator.server.accepted_connections() == 1);
     try {
         h.run(t.send(t.json_request(verb::get, "/api/nothing"), {}));
         FAIL("no error");

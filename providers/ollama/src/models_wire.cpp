@@ -82,6 +82,19 @@ std::vector<ModelInfo> parse_model_list(std::string_view body, bool loaded)
 
 } // namespace
 
+std::string canonical_model_name(std::string_view name)
+{
+    std::string out(name);
+    if (out.empty() || out.find('@') != std::string::npos)
+        return out;
+    auto const slash = out.rfind('/');
+    auto const last_part = slash == std::string::npos ? std::string_view(out)
+                                                      : std::string_view(out).substr(slash + 1);
+    if (!last_part.empty() && last_part.find(':') == std::string_view::npos)
+        out += ":latest";
+    return out;
+}
+
 std::vector<ModelInfo> parse_tags(std::string_view body) { return parse_model_list(body, false); }
 
 std::vector<ModelInfo> parse_ps(std::string_view body) { return parse_model_list(body, true); }

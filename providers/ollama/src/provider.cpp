@@ -4,7 +4,10 @@
 #include <llmio/http/ndjson_splitter.hpp>
 #include <llmio/ollama/ndjson_chat_source.hpp>
 
+#include <boost/asio/error.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <chrono>
 
@@ -39,12 +42,56 @@ http::Endpoint resolve_endpoint(std::string const& host)
     return parse_ollama_host(text.empty() ? std::string_view("127.0.0.1:11434") : text);
 }
 
+ModelCache::Options cache_options(Options const& options)
+{
+    ModelCache::Options out;
+    out.ttl = options.model_cache_ttl;
+    out.key = [](std::string_view id) { return canonical_model_name(id); };
+    return out;
+}
+
+[[noreturn]] void throw_pull_cancelled(std::string const& provider, std::string const& model)
+{
+    ErrorInfo info;
+    info.provider = provider;
+    info.detail = "download of " + model + " cancelled";
+    throw_error(errc::cancelled, std::move(info));
+}
+
+// Distinct names asked about between invalidations; past this the per-model caches start over.
+constexpr std::size_t kMaxShowCaches = 256;
+
 } // namespace
 
 OllamaProvider::OllamaProvider(asio::any_io_executor executor, Options options)
     : options_(std::move(options))
     , transport_(std::move(executor), resolve_endpoint(options_.host), transport_options(options_))
+    , models_([this] { return do_list_models(); }, cache_options(options_))
 {
+}
+
+void OllamaProvider::invalidate_model_cache() noexcept
+{
+    models_.invalidate();
+    std::unordered_map<std::string, std::shared_ptr<ModelCache>> dropped;
+    {
+        std::lock_guard lock(shows_mutex_);
+        dropped.swap(shows_);
+    }
+}
+
+std::shared_ptr<ModelCache> OllamaProvider::show_cache(std::string const& canonical_name)
+{
+    std::lock_guard lock(shows_mutex_);
+    if (auto it = shows_.find(canonical_name); it != shows_.end())
+        return it->second;
+    // Callers that hold a cache keep it alive; only the map forgets.
+    if (shows_.size() >= kMaxShowCaches)
+        shows_.clear();
+    auto cache = std::make_shared<ModelCache>([this, canonical_name] { return fetch_show(canonical_name); },
+                                              cache_options(options_));
+    shows_.emplace(canonical_name, cache);
+    return cache;
 }
 
 ProviderFeatures OllamaProvider::features() const noexcept
@@ -54,21 +101,34 @@ ProviderFeatures OllamaProvider::features() const noexcept
     return f;
 }
 
+// "Model not found" means our cached view of the server is stale (a model was removed or
+// renamed behind our back): every request path forgets the model cache on it.
 asio::awaitable<std::string> OllamaProvider::post_json(std::string path, std::string body,
                                                        CallOptions const& call, std::string_view expected_member)
 {
-    auto response = co_await transport_.send(transport_.json_request(verb::post, std::move(path), std::move(body)), call);
-    if (is_error_body(response.body, expected_member))
-        transport_.throw_for(response);
-    co_return std::move(response.body);
+    try {
+        auto response = co_await transport_.send(
+            transport_.json_request(verb::post, std::move(path), std::move(body)), call);
+        if (is_error_body(response.body, expected_member))
+            transport_.throw_for(response);
+        co_return std::move(response.body);
+    } catch (ModelNotFoundError const&) {
+        invalidate_model_cache();
+        throw;
+    }
 }
 
 asio::awaitable<std::string> OllamaProvider::get_json(std::string path, std::string_view expected_member)
 {
-    auto response = co_await transport_.send(transport_.json_request(verb::get, std::move(path)), {});
-    if (is_error_body(response.body, expected_member))
-        transport_.throw_for(response);
-    co_return std::move(response.body);
+    try {
+        auto response = co_await transport_.send(transport_.json_request(verb::get, std::move(path)), {});
+        if (is_error_body(response.body, expected_member))
+            transport_.throw_for(response);
+        co_return std::move(response.body);
+    } catch (ModelNotFoundError const&) {
+        invalidate_model_cache();
+        throw;
+    }
 }
 
 asio::awaitable<std::vector<ModelInfo>> OllamaProvider::do_list_models()
@@ -87,8 +147,14 @@ asio::awaitable<ChatStream> OllamaProvider::do_chat_stream(ChatRequest request, 
     auto body = json::serialize(chat_request_body(request, true, defaults()));
     auto http_request = transport_.json_request(verb::post, "/api/chat", std::move(body));
     http_request.headers.back().value = "application/x-ndjson";
-    auto stream = co_await transport_.open(std::move(http_request), call);
-    co_return ChatStream(std::make_unique<NdjsonChatSource>(std::move(stream), transport_), options_.name);
+    std::optional<http::HttpStream> stream;
+    try {
+        stream.emplace(co_await transport_.open(std::move(http_request), call));
+    } catch (ModelNotFoundError const&) {
+        invalidate_model_cache();
+        throw;
+    }
+    co_return ChatStream(std::make_unique<NdjsonChatSource>(std::move(*stream), transport_), options_.name);
 }
 
 asio::awaitable<CompletionResponse> OllamaProvider::do_complete(CompletionRequest request, CallOptions call)
@@ -133,22 +199,37 @@ asio::awaitable<EmbeddingResponse> OllamaProvider::do_embed(EmbeddingRequest req
 
 asio::awaitable<bool> OllamaProvider::do_supports_model(std::string model)
 {
-    // Ollama lists `name:tag`; a request for `name` means `name:latest`.
-    std::string const with_tag = model.find(':') == std::string::npos ? model + ":latest" : model;
-    for (auto const& info : co_await do_list_models())
-        if (info.id == model || info.id == with_tag)
-            co_return true;
-    co_return false;
+    // The cache keys by canonical name: `name` finds `name:latest` as Ollama lists it.
+    auto const found = co_await models_.find(std::move(model));
+    co_return found.has_value();
+}
+
+asio::awaitable<std::vector<ModelInfo>> OllamaProvider::fetch_show(std::string model)
+{
+    auto body = json::serialize(json::object{{"model", model}});
+    auto capabilities = parse_show(co_await post_json("/api/show", std::move(body), {}, "capabilities"));
+    std::vector<ModelInfo> out(1);
+    out.front().id = std::move(model);
+    out.front().capabilities = std::move(capabilities);
+    co_return out;
 }
 
 asio::awaitable<std::optional<ModelCapabilities>> OllamaProvider::do_model_capabilities(std::string model)
 {
-    try {
-        auto body = json::serialize(json::object{{"model", model}});
-        co_return parse_show(co_await post_json("/api/show", std::move(body), {}, "capabilities"));
-    } catch (ModelNotFoundError const&) {
+    // A model the list lacks (after one refresh) has no capabilities to show.
+    auto const listed = co_await models_.find(model);
+    if (!listed)
         co_return std::nullopt;
+    auto const cache = show_cache(canonical_model_name(model));
+    std::optional<ModelInfo> shown;
+    try {
+        shown = co_await cache->find(std::move(model));
+    } catch (ModelNotFoundError const&) {
+        // Listed a moment ago but gone now; post_json has already forgotten the stale list.
     }
+    if (!shown)
+        co_return std::nullopt;
+    co_return shown->capabilities;
 }
 
 asio::awaitable<HealthStatus> OllamaProvider::do_health()
@@ -202,6 +283,7 @@ asio::awaitable<LoadResult> OllamaProvider::load(std::string model, LoadOptions 
 {
     auto body = json::serialize(load_request_body(model, options));
     auto answer = co_await post_json("/api/generate", std::move(body), {}, "done");
+    invalidate_model_cache();
     auto parsed = parse_generate_response(answer);
     LoadResult result;
     result.model = model;
@@ -214,12 +296,56 @@ asio::awaitable<LoadResult> OllamaProvider::load(std::string model, LoadOptions 
 asio::awaitable<void> OllamaProvider::unload(std::string model)
 {
     auto body = json::serialize(unload_request_body(model));
-    parse_generate_response(co_await post_json("/api/generate", std::move(body), {}, "done"));
+    auto answer = co_await post_json("/api/generate", std::move(body), {}, "done");
+    invalidate_model_cache();
+    parse_generate_response(answer);
+}
+
+asio::awaitable<void> OllamaProvider::delete_model(std::string model)
+{
+    auto body = json::serialize(json::object{{"model", model}});
+    try {
+        auto response = co_await transport_.send(
+            transport_.json_request(verb::delete_, "/api/delete", std::move(body)), {});
+        // 200 with an empty body; anything else in a 200 is an error object.
+        if (!response.body.empty() && is_error_body(response.body, "status"))
+            transport_.throw_for(response);
+    } catch (...) {
+        invalidate_model_cache();
+        throw;
+    }
+    invalidate_model_cache();
 }
 
 asio::awaitable<DownloadResult> OllamaProvider::download(std::string model,
                                                          std::function<void(DownloadProgress const&)> on_progress)
 {
+    // Whatever the outcome, the server's list may have changed: a failed or cancelled pull can
+    // still have written layers or a manifest.
+    std::optional<DownloadResult> result;
+    try {
+        result = co_await pull(model, std::move(on_progress));
+    } catch (boost::system::system_error const& e) {
+        invalidate_model_cache();
+        // Asio throws this at a co_await when the caller was cancelled between two operations.
+        if (e.code() == asio::error::operation_aborted)
+            throw_pull_cancelled(options_.name, model);
+        throw;
+    } catch (...) {
+        invalidate_model_cache();
+        throw;
+    }
+    invalidate_model_cache();
+    co_return std::move(*result);
+}
+
+asio::awaitable<DownloadResult> OllamaProvider::pull(std::string model,
+                                                     std::function<void(DownloadProgress const&)> on_progress)
+{
+    // Checked before each progress callback: a cancel that arrives while this coroutine runs
+    // (e.g. emitted from the progress callback itself) must stop the callbacks at once, even for
+    // lines already received in the same slice.
+    auto const cancellation = co_await asio::this_coro::cancellation_state;
     auto body = json::serialize(json::object{{"model", model}, {"stream", true}});
     auto request = transport_.json_request(verb::post, "/api/pull", std::move(body));
     request.headers.back().value = "application/x-ndjson";
@@ -233,6 +359,8 @@ asio::awaitable<DownloadResult> OllamaProvider::download(std::string model,
     bool success = false;
     auto on_line = [&](std::string_view line) {
         try {
+            if (cancellation.cancelled() != asio::cancellation_type::none)
+                throw_pull_cancelled(options_.name, model);
             auto parsed = parse_pull_line(line);
             if (auto* e = std::get_if<InBandError>(&parsed))
                 transport_.throw_in_band(e->body);
@@ -253,6 +381,10 @@ asio::awaitable<DownloadResult> OllamaProvider::download(std::string model,
     };
     // Bounded by the stream: each pass consumes one body slice until the end.
     for (;;) {
+        if (cancellation.cancelled() != asio::cancellation_type::none) {
+            stream.close();
+            throw_pull_cancelled(options_.name, model);
+        }
         auto slice = co_await stream.read_some();
         auto ec = slice ? splitter.feed(*slice, on_line) : splitter.finish(on_line);
         if (error) {

@@ -4,6 +4,7 @@
 // The provider for Ollama's native API (`/api/chat`, `/api/generate`, `/api/embed`, model
 // management through `/api/tags`, `/api/ps`, `/api/pull`, `/api/show` and `keep_alive`).
 
+#include <llmio/model_cache.hpp>
 #include <llmio/model_manager.hpp>
 #include <llmio/ollama/wire.hpp>
 #include <llmio/provider.hpp>
@@ -11,8 +12,12 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <chrono>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace llmio::ollama {
@@ -34,6 +39,9 @@ struct Options {
     http::HttpOptions http;
     RetryPolicy retry;
     std::vector<http::Header> headers; ///< Extra headers on every request.
+    /// How long the model list (`/api/tags`) and each model's `/api/show` answer stay cached
+    /// for `supports_model` and `model_capabilities`; 0 = ask the server on every call.
+    std::chrono::steady_clock::duration model_cache_ttl = std::chrono::minutes(5);
 };
 
 class OllamaProvider : public ModelProvider, private LocalModelManager {
@@ -45,6 +53,15 @@ public:
     LocalModelManager* model_manager() noexcept override { return this; }
 
     ProviderTransport& transport() noexcept { return transport_; }
+
+    /// Deletes a downloaded model (`DELETE /api/delete`). Throws ModelNotFoundError when the
+    /// server has no such model.
+    boost::asio::awaitable<void> delete_model(std::string model);
+
+    /// Forgets the cached model list and `/api/show` answers, e.g. after the `ollama` CLI pulled
+    /// or removed a model. The provider does this itself after its own load, unload, download
+    /// and delete, and whenever the server answers "model not found".
+    void invalidate_model_cache() noexcept;
 
 protected:
     boost::asio::awaitable<std::vector<ModelInfo>> do_list_models() override;
@@ -69,10 +86,20 @@ private:
     boost::asio::awaitable<std::string> post_json(std::string path, std::string body, CallOptions const& call,
                                                   std::string_view expected_member);
     boost::asio::awaitable<std::string> get_json(std::string path, std::string_view expected_member);
+    boost::asio::awaitable<DownloadResult> pull(std::string model,
+                                                std::function<void(DownloadProgress const&)> on_progress);
+    /// One `/api/show` request, as the one-entry list a per-model ModelCache holds.
+    boost::asio::awaitable<std::vector<ModelInfo>> fetch_show(std::string model);
+    std::shared_ptr<ModelCache> show_cache(std::string const& canonical_name);
     RequestDefaults defaults() const { return {options_.keep_alive, options_.num_ctx}; }
 
     Options options_;
     ProviderTransport transport_;
+    ModelCache models_; ///< `/api/tags`, keyed by canonical name.
+    std::mutex shows_mutex_;
+    /// `/api/show` per canonical model name. Shared: a call keeps its cache alive even when
+    /// `invalidate_model_cache` drops the map entries meanwhile.
+    std::unordered_map<std::string, std::shared_ptr<ModelCache>> shows_;
 };
 
 } // namespace llmio::ollama

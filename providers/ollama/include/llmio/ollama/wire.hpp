@@ -123,6 +123,12 @@ EmbeddingResponse parse_embed_response(std::string_view body);
 
 // ---- models ------------------------------------------------------------------------------------
 
+/// The name Ollama files a model under: `name` without a tag means `name:latest` (`llama3` and
+/// `llama3:latest` are one model; `/api/tags` and `/api/ps` list the tagged form). A colon
+/// before the last `/` is a registry port, not a tag; names with a digest (`@`) are kept as
+/// given. Case is kept (matching stays exact).
+std::string canonical_model_name(std::string_view name);
+
 /// `/api/tags`: models on disk. `raw` holds each entry.
 std::vector<ModelInfo> parse_tags(std::string_view body);
 
