@@ -98,7 +98,7 @@ TEST_CASE("cli exit codes and error lines per error kind", "[cli]")
                                no_retries());
         CHECK(r.code == 3);
         CHECK(r.err.starts_with("llmio: network: "));
-        CHECK(r.err.find("hint: start a server: LM Studio with `lms server start`, or Ollama with `ollama serve`") !=
+        CHECK(r.err.find("start a server: LM Studio with `lms server start`, or Ollama with `ollama serve`") !=
               std::string::npos);
     }
     SECTION("timeout: 4")

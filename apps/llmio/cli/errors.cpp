@@ -32,13 +32,15 @@ std::string message_of(ProviderError const& e)
 
 std::string hint_for(ProviderError const& e, std::string const& model)
 {
+    // The CLI knows the next command to run for these two; otherwise the library's hint wins.
+    if (e.kind() == ErrorKind::network)
+        return e.hint().empty() ? start_server_hint() : e.hint() + "; " + start_server_hint();
+    if (e.kind() == ErrorKind::model_not_found)
+        return "list the models with `llmio models`; load one with `llmio load " +
+               (model.empty() ? std::string("MODEL") : model) + "`";
     if (!e.hint().empty())
         return e.hint();
     switch (e.kind()) {
-    case ErrorKind::network: return start_server_hint();
-    case ErrorKind::model_not_found:
-        return "list the models with `llmio models`; load one with `llmio load " +
-               (model.empty() ? std::string("MODEL") : model) + "`";
     case ErrorKind::authentication:
         return "pass --api-key KEY or set the provider's key variable (OPENAI_API_KEY, "
                "LM_API_TOKEN, OLLAMA_API_KEY)";

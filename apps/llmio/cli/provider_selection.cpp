@@ -120,13 +120,12 @@ boost::asio::awaitable<Selection> select_provider(Context& ctx, std::string mode
         throw_usage("unknown provider '" + name + "' (choose one of: " +
                     join(registry.factory_names(), ", ") + ")");
 
-    // `name/model` selects the provider only when `name` is a registered provider.
+    // `name/model` selects the provider only when `name` is a registered provider. With an
+    // explicit --provider, another prefix is part of the model id (LM Studio serves
+    // `openai/gpt-oss-20b`).
     if (auto const slash = model.find('/'); slash != std::string::npos) {
         auto const prefix = model.substr(0, slash);
-        if (registry.has_factory(prefix)) {
-            if (!name.empty() && name != prefix)
-                throw_usage("model '" + model + "' names provider '" + prefix +
-                            "' but --provider is '" + name + "'");
+        if (registry.has_factory(prefix) && (name.empty() || name == prefix)) {
             name = prefix;
             model = model.substr(slash + 1);
             if (model.empty())
