@@ -1,0 +1,42 @@
+#ifndef LLMIO_CLI_CONTEXT_HPP
+#define LLMIO_CLI_CONTEXT_HPP
+
+// What every command gets: the streams, the options shared by all commands, and the executor.
+
+#include "cli/run.hpp"
+
+#include <llmio/config.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <optional>
+#include <string>
+
+namespace llmio::cli {
+
+/// Options every command accepts, before or after the command name.
+struct CommonOptions {
+    std::string provider;             ///< --provider; "" = from the model prefix or discovery.
+    std::string url;                  ///< --url
+    std::optional<std::string> api_key; ///< --api-key
+    std::optional<double> timeout_s;  ///< --timeout (total per request).
+    bool verbose = false;             ///< -v
+};
+
+struct Context {
+    Streams& streams;
+    CommonOptions common;
+    boost::asio::any_io_executor executor;
+    Environment env;
+    /// The model a command works with, for hints in error messages.
+    std::string model_for_hints;
+
+    /// A raw variable: nullopt when unset, "" when set empty.
+    std::optional<std::string> raw_env(std::string const& name) const;
+    /// -v output on stderr (never secrets).
+    void log(std::string const& line) const;
+};
+
+} // namespace llmio::cli
+
+#endif

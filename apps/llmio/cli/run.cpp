@@ -1,0 +1,272 @@
+// Parsing (CLI11) and running one command on an io_context, with Ctrl-C as cancellation.
+
+#include "cli/run.hpp"
+
+#include "cli/commands.hpp"
+#include "cli/context.hpp"
+#include "cli/errors.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+
+namespace llmio::cli {
+
+namespace {
+
+using Command = std::function<boost::asio::awaitable<int>()>;
+
+std::string join_words(std::vector<std::string> const& words)
+{
+    std::string text;
+    for (auto const& word : words)
+        text += (text.empty() ? "" : " ") + word;
+    return text;
+}
+
+std::string help_footer()
+{
+    return std::string(exit_code_help()) +
+           "\nEnvironment: provider keys and URLs as in docs/configuration.md (OPENAI_API_KEY,\n"
+           "LM_API_TOKEN, OLLAMA_HOST, LLMIO_CONFIG, ...); LLMIO_DISCOVERY_URLS replaces the\n"
+           "addresses discovery probes (comma-separated; empty = none).\n"
+           "Without --provider and --url, llmio uses the first local server found (LM Studio "
+           "first).\n";
+}
+
+/// Ctrl-C / SIGTERM: the first one cancels the command, a second one ends the process.
+void wait_for_signal(boost::asio::signal_set& signals, boost::asio::cancellation_signal& cancel,
+                     bool& interrupted)
+{
+    signals.async_wait([&signals, &cancel, &interrupted](boost::system::error_code ec, int) {
+        if (ec)
+            return;
+        if (interrupted)
+            std::_Exit(to_int(ExitCode::cancelled));
+        interrupted = true;
+        cancel.emit(boost::asio::cancellation_type::terminal);
+        wait_for_signal(signals, cancel, interrupted);
+    });
+}
+
+} // namespace
+
+int run(std::span<char const* const> args, Streams& streams, boost::asio::io_context& io,
+        RunOptions run_options)
+{
+    if (!streams.getenv)
+        streams.getenv = [](std::string const& name) -> std::optional<std::string> {
+            if (char const* value = std::getenv(name.c_str()))
+                return std::string(value);
+            return std::nullopt;
+        };
+    Context ctx{streams, {}, io.get_executor(), Environment(streams.getenv), {}};
+
+    CLI::App app{"llmio: talk to local and remote LLM servers (LM Studio, Ollama, OpenAI-compatible)",
+                 "llmio"};
+    app.set_version_flag("--version", std::string("llmio ") + LLMIO_CLI_VERSION);
+    app.footer(help_footer());
+    app.fallthrough(); // common options also after the command name
+    app.require_subcommand(0, 1);
+
+    auto& common = ctx.common;
+    app.add_option("--provider", common.provider, "lmstudio, ollama or openai (default: discovered)")
+        ->check(CLI::IsMember({"lmstudio", "ollama", "openai"}));
+    app.add_option("--url", common.url, "Server base URL (its kind is probed)");
+    std::string api_key;
+    auto* api_key_opt = app.add_option("--api-key", api_key, "API key (default: the provider's variable)");
+    double timeout = 0;
+    auto* timeout_opt = app.add_option("--timeout", timeout, "Total seconds per request (0 = none)")
+                            ->check(CLI::NonNegativeNumber);
+    app.add_flag("-v,--verbose", common.verbose, "Log provider selection and settings (keys redacted)");
+
+    Command command;
+    bool is_emulate = false;
+
+    // --- discover
+    DiscoverOptions discover_options;
+    auto* discover = app.add_subcommand("discover", "Find local LLM servers and say why others were not found");
+    discover->add_flag("--json", discover_options.json, "Print JSON");
+    discover->add_option("--timeout-ms", discover_options.timeout_ms, "Overall probe deadline (default 2000)")
+        ->check(CLI::PositiveNumber);
+    discover->callback([&] { command = [&] { return cmd_discover(ctx, discover_options); }; });
+
+    // --- models
+    ModelsOptions models_options;
+    auto* models = app.add_subcommand("models", "List the server's models");
+    auto* loaded = models->add_flag("--loaded", models_options.loaded, "Only models in memory");
+    models->add_flag("--downloaded", models_options.downloaded, "Models on disk")->excludes(loaded);
+    models->add_flag("--json", models_options.json, "Print a JSON array");
+    models->callback([&] { command = [&] { return cmd_models(ctx, models_options); }; });
+
+    // Generation options shared by chat and complete.
+    std::int64_t max_tokens = 0, seed = 0;
+    double temperature = 0;
+    auto add_generation = [&](CLI::App* sub, GenerationOptions& gen) {
+        sub->add_option("-m,--model", gen.model, "Model id, or provider/model (default: the loaded one)");
+        sub->add_option("--max-tokens", max_tokens, "Upper bound on generated tokens")->check(CLI::PositiveNumber);
+        sub->add_option("--temperature", temperature, "Sampling temperature")->check(CLI::Range(0.0, 2.0));
+        sub->add_option("--seed", seed, "Sampling seed");
+        sub->add_flag("--json", gen.json, "Print the final answer as one JSON object");
+    };
+    auto finish_generation = [&](CLI::App* sub, GenerationOptions& gen) {
+        if (sub->count("--max-tokens"))
+            gen.max_tokens = max_tokens;
+        if (sub->count("--temperature"))
+            gen.temperature = temperature;
+        if (sub->count("--seed"))
+            gen.seed = seed;
+    };
+
+    // --- chat
+    ChatOptions chat_options;
+    std::vector<std::string> chat_words;
+    auto* chat = app.add_subcommand("chat", "Chat: PROMPT, piped stdin, or interactive on a terminal");
+    add_generation(chat, chat_options.gen);
+    chat->add_option("--system", chat_options.system, "System prompt");
+    chat->add_flag("--no-stream", chat_options.no_stream, "Ask for the whole answer at once");
+    chat->add_option("--tools", chat_options.tools_file, "JSON file: array of OpenAI-style tool definitions")
+        ->check(CLI::ExistingFile);
+    chat->add_option("--tool-choice", chat_options.tool_choice, "auto, none, required or a tool name");
+    chat->add_option("--json-schema", chat_options.json_schema_file, "JSON file: a JSON Schema the answer must follow")
+        ->check(CLI::ExistingFile);
+    chat->add_option("prompt", chat_words, "The prompt (words are joined with spaces)");
+    chat->callback([&] {
+        finish_generation(chat, chat_options.gen);
+        if (!chat_words.empty())
+            chat_options.prompt = join_words(chat_words);
+        command = [&] { return cmd_chat(ctx, chat_options); };
+    });
+
+    // --- complete
+    CompleteOptions complete_options;
+    std::vector<std::string> complete_words;
+    auto* complete = app.add_subcommand("complete", "Legacy text completion of PROMPT");
+    add_generation(complete, complete_options.gen);
+    complete->add_option("prompt", complete_words, "The prompt")->required();
+    complete->callback([&] {
+        finish_generation(complete, complete_options.gen);
+        complete_options.prompt = join_words(complete_words);
+        command = [&] { return cmd_complete(ctx, complete_options); };
+    });
+
+    // --- embed
+    EmbedOptions embed_options;
+    auto* embed = app.add_subcommand("embed", "Embedding vectors of each TEXT");
+    embed->add_option("-m,--model", embed_options.model, "Embedding model (default: the loaded one)");
+    embed->add_flag("--json", embed_options.json, "Print a JSON array of vectors, in input order");
+    embed->add_option("text", embed_options.texts, "Texts to embed")->required();
+    embed->callback([&] { command = [&] { return cmd_embed(ctx, embed_options); }; });
+
+    // --- load / unload / pull
+    LoadCommandOptions load_options;
+    std::int64_t context_length = 0;
+    auto* load = app.add_subcommand("load", "Load MODEL into memory");
+    load->add_option("model", load_options.model, "Model id")->required();
+    load->add_option("--context-length", context_length, "Context length in tokens")->check(CLI::PositiveNumber);
+    load->callback([&] {
+        if (load->count("--context-length"))
+            load_options.context_length = context_length;
+        command = [&] { return cmd_load(ctx, load_options); };
+    });
+    std::string unload_model;
+    auto* unload = app.add_subcommand("unload", "Unload MODEL from memory");
+    unload->add_option("model", unload_model, "Model id")->required();
+    unload->callback([&] { command = [&] { return cmd_unload(ctx, unload_model); }; });
+    std::string pull_model;
+    auto* pull = app.add_subcommand("pull", "Download MODEL (progress on stderr, result on stdout)");
+    pull->add_option("model", pull_model, "Model id")->required();
+    pull->callback([&] { command = [&] { return cmd_pull(ctx, pull_model); }; });
+
+    // --- info / health
+    bool info_json = false, health_json = false;
+    auto* info = app.add_subcommand("info", "Server kind, version, base URL and models");
+    info->add_flag("--json", info_json, "Print JSON");
+    info->callback([&] { command = [&] { return cmd_info(ctx, info_json); }; });
+    auto* health = app.add_subcommand("health", "Whether the server answers (exit 0) or not (exit 3)");
+    health->add_flag("--json", health_json, "Print JSON");
+    health->callback([&] { command = [&] { return cmd_health(ctx, health_json); }; });
+
+    // --- emulate
+    EmulateOptions emulate_options;
+    int port = 0;
+    auto* emulate = app.add_subcommand("emulate", "Serve an emulated LLM server for offline tests");
+    emulate->add_option("--as", emulate_options.as, "lmstudio, ollama or openai")
+        ->required()
+        ->check(CLI::IsMember({"lmstudio", "ollama", "openai"}));
+    emulate->add_option("--port", port, "Port (default: the real server's; 0 = any free port)")
+        ->check(CLI::Range(0, 65535));
+    emulate->add_option("--host", emulate_options.host, "Address to listen on (default 127.0.0.1)");
+    emulate->callback([&] {
+        if (emulate->count("--port"))
+            emulate_options.port = port;
+        is_emulate = true;
+        command = [&] { return cmd_emulate(ctx, emulate_options); };
+    });
+
+    try {
+        app.parse(static_cast<int>(args.size()), args.data());
+    } catch (CLI::ParseError const& e) {
+        if (e.get_exit_code() == 0)
+            return app.exit(e, streams.out, streams.err);
+        streams.err << "llmio: usage: " << e.what() << "\nhint: see `llmio --help`\n" << std::flush;
+        return to_int(ExitCode::usage);
+    }
+    if (api_key_opt->count())
+        common.api_key = api_key;
+    if (timeout_opt->count())
+        common.timeout_s = timeout;
+    if (!command) {
+        streams.out << app.help();
+        streams.err << "llmio: usage: no command given\n" << std::flush;
+        return to_int(ExitCode::usage);
+    }
+
+    boost::asio::cancellation_signal cancel;
+    bool interrupted = false;
+    std::optional<boost::asio::signal_set> signals;
+    if (run_options.handle_signals) {
+        signals.emplace(io, SIGINT, SIGTERM);
+        wait_for_signal(*signals, cancel, interrupted);
+    }
+
+    int code = to_int(ExitCode::server_error);
+    std::exception_ptr error;
+    boost::asio::co_spawn(io, command(),
+                          boost::asio::bind_cancellation_slot(
+                              cancel.slot(), [&](std::exception_ptr e, int rc) {
+                                  error = e;
+                                  code = rc;
+                                  if (signals)
+                                      signals->cancel();
+                              }));
+    io.restart();
+    try {
+        io.run();
+    } catch (...) {
+        error = std::current_exception();
+    }
+    if (error)
+        code = report_error(error, streams.err, ctx.model_for_hints);
+    streams.out.flush();
+    // Interrupted: whatever the command was doing ended because of it (emulate stops cleanly).
+    if (interrupted && !is_emulate && code != 0)
+        code = to_int(ExitCode::cancelled);
+    return code;
+}
+
+int run(std::span<char const* const> args, Streams& streams, RunOptions options)
+{
+    boost::asio::io_context io;
+    return run(args, streams, io, options);
+}
+
+} // namespace llmio::cli
