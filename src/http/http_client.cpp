@@ -32,6 +32,9 @@ struct StreamState {
     RequestLabel label;
     std::unique_ptr<char[]> slice;
     bool done = false;
+    // A read that failed after it had parsed body bytes: those bytes are delivered first, and
+    // the failure on the next read_some, so that nothing received is lost.
+    boost::system::error_code pending_error;
 
     static constexpr std::size_t kSliceSize = 16 * 1024;
 
@@ -231,10 +234,16 @@ asio::awaitable<std::optional<std::string_view>> HttpStream::read_some()
 {
     auto& s = *state_;
     auto body = [&]() -> asio::awaitable<std::optional<std::string_view>> {
+        if (s.pending_error) {
+            auto const ec = std::exchange(s.pending_error, {});
+            s.fail(ec, Stage::body, co_await caller_cancelled());
+        }
         if (s.done || !s.connection)
             co_return std::nullopt;
         if (!s.slice)
-            s.slice = std::make_unique<char[]>(StreamState::kSliceSize);
+            // Not value-initialised: make_unique<char[]> zeroed 16 KiB per response, which
+            // also made every page of it resident for a stream that only ever uses the first.
+            s.slice = std::make_unique_for_overwrite<char[]>(StreamState::kSliceSize);
         // Each pass reads from the socket; passes that yield no body bytes (chunk headers,
         // trailers) are bounded by the data the server sends and by the idle deadline.
         for (;;) {
@@ -248,9 +257,14 @@ asio::awaitable<std::optional<std::string_view>> HttpStream::read_some()
             (void)n;
             if (ec == beast::http::error::need_buffer)
                 ec = {};
+            auto const produced = StreamState::kSliceSize - s.parser->get().body().size;
+            if (ec && produced != 0) {
+                // One read can parse body bytes and then hit the end of a truncated body.
+                s.pending_error = ec;
+                co_return std::string_view(s.slice.get(), produced);
+            }
             if (ec)
                 s.fail(ec, Stage::body, co_await caller_cancelled());
-            auto const produced = StreamState::kSliceSize - s.parser->get().body().size;
             if (s.parser->is_done()) {
                 s.done = true;
                 s.finish();

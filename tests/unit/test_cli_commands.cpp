@@ -112,7 +112,7 @@ TEST_CASE("cli chat against the Ollama emulator with --provider and -m", "[cli]"
     CHECK(last_request_body(ollama.server, "/api/chat").at("model") == "llama3.2:latest");
 }
 
-TEST_CASE("cli chat --tools and --tool-choice print the tool calls; --json gives them as JSON", "[cli]")
+TEST_CASE("cli chat --tools and --tool-choice print the tool calls, and --json gives them as JSON", "[cli]")
 {
     llmio::test::OpenAiEmulatorFixture openai;
     auto const dir = std::filesystem::temp_directory_path() / "llmio_cli_tools_test.json";
@@ -155,7 +155,7 @@ TEST_CASE("cli chat --json-schema prints the structured JSON as the content", "[
     CHECK(body.at("response_format").at("type") == "json_schema");
 }
 
-TEST_CASE("cli chat reads the prompt from stdin when it is not a terminal; PROMPT wins", "[cli]")
+TEST_CASE("cli chat reads the prompt from stdin when it is not a terminal, and PROMPT wins", "[cli]")
 {
     llmio::test::LmStudioEmulatorFixture lms;
     CliInput piped;

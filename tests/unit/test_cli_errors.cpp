@@ -128,7 +128,7 @@ TEST_CASE("cli without a server: no server found, exit 3", "[cli]")
                           "\"connection refused\"}]}\n");
 }
 
-TEST_CASE("cli usage errors exit 2; --help lists the exit codes; --version", "[cli]")
+TEST_CASE("cli usage errors exit 2, and --help lists the exit codes, and --version", "[cli]")
 {
     auto const unknown = run_cli({"chat", "--no-such-option"});
     CHECK(unknown.code == 2);
