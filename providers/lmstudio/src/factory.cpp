@@ -1,5 +1,7 @@
 #include <llmio/lmstudio/factory.hpp>
 
+#include <llmio/configured_factory.hpp>
+
 namespace llmio::lmstudio {
 
 Options options_from(ResolvedSettings const& settings)
@@ -19,14 +21,10 @@ Options options_from(ResolvedSettings const& settings)
 
 void register_provider(ProviderRegistry& registry, Environment env)
 {
-    registry.register_factory(
-        "lmstudio", [env = std::move(env)](boost::asio::any_io_executor executor,
-                                           boost::json::object const& config) -> std::shared_ptr<ModelProvider> {
-            auto const file = ConfigFile::from_environment(env);
-            auto const settings = resolve_settings("lmstudio", ProviderSettings::from_json(config), env,
-                                                   file ? &*file : nullptr);
-            return std::make_shared<LmStudioProvider>(std::move(executor), options_from(settings));
-        });
+    auto make = [](boost::asio::any_io_executor executor, ResolvedSettings const& settings) {
+        return std::make_shared<LmStudioProvider>(std::move(executor), options_from(settings));
+    };
+    register_configured_factory(registry, "lmstudio", std::move(env), make);
 }
 
 } // namespace llmio::lmstudio

@@ -1,5 +1,7 @@
 #include <llmio/ollama/factory.hpp>
 
+#include <llmio/configured_factory.hpp>
+
 namespace llmio::ollama {
 
 Options options_from(ResolvedSettings const& settings)
@@ -18,14 +20,10 @@ Options options_from(ResolvedSettings const& settings)
 
 void register_provider(ProviderRegistry& registry, Environment env)
 {
-    registry.register_factory(
-        "ollama", [env = std::move(env)](boost::asio::any_io_executor executor,
-                                           boost::json::object const& config) -> std::shared_ptr<ModelProvider> {
-            auto const file = ConfigFile::from_environment(env);
-            auto const settings = resolve_settings("ollama", ProviderSettings::from_json(config), env,
-                                                   file ? &*file : nullptr);
-            return std::make_shared<OllamaProvider>(std::move(executor), options_from(settings));
-        });
+    auto make = [](boost::asio::any_io_executor executor, ResolvedSettings const& settings) {
+        return std::make_shared<OllamaProvider>(std::move(executor), options_from(settings));
+    };
+    register_configured_factory(registry, "ollama", std::move(env), make);
 }
 
 } // namespace llmio::ollama
