@@ -278,6 +278,24 @@ asio::awaitable<std::optional<std::string_view>> HttpStream::read_some()
     co_return co_await with_typed_errors(body());
 }
 
+asio::awaitable<void> HttpStream::discard_rest()
+{
+    // Normally only the chunked terminator remains; a server that keeps talking is cut off.
+    constexpr int max_reads = 4;
+    constexpr std::size_t max_bytes = 64 * 1024;
+    std::size_t discarded = 0;
+    for (int i = 0; i < max_reads && !done(); ++i) {
+        auto slice = co_await read_some();
+        if (!slice)
+            co_return;
+        discarded += slice->size();
+        if (discarded > max_bytes)
+            break;
+    }
+    if (!done())
+        close();
+}
+
 void HttpStream::set_idle_deadline(std::chrono::steady_clock::time_point deadline) noexcept
 {
     state_->idle_deadline = deadline;

@@ -6,13 +6,6 @@ namespace llmio::ollama {
 
 namespace asio = boost::asio;
 
-namespace {
-// After the done line only the chunked terminator should remain; reading it lets the connection
-// go back to the pool. A server that keeps talking is cut off instead.
-constexpr int kMaxDrainReads = 4;
-constexpr std::size_t kMaxDrainBytes = 64 * 1024;
-} // namespace
-
 NdjsonChatSource::NdjsonChatSource(http::HttpStream stream, ProviderTransport const& transport)
     : stream_(std::move(stream))
     , transport_(transport)
@@ -39,21 +32,6 @@ bool NdjsonChatSource::on_line(std::string_view line)
     }
 }
 
-asio::awaitable<void> NdjsonChatSource::drain()
-{
-    std::size_t drained = 0;
-    for (int i = 0; i < kMaxDrainReads && !stream_.done(); ++i) {
-        auto slice = co_await stream_.read_some();
-        if (!slice)
-            co_return;
-        drained += slice->size();
-        if (drained > kMaxDrainBytes)
-            break;
-    }
-    if (!stream_.done())
-        stream_.close();
-}
-
 asio::awaitable<std::optional<ChatChunk>> NdjsonChatSource::next()
 {
     auto lines = [this](std::string_view l) { return on_line(l); };
@@ -69,7 +47,7 @@ asio::awaitable<std::optional<ChatChunk>> NdjsonChatSource::next()
             std::rethrow_exception(error_);
         }
         if (done_) {
-            co_await drain();
+            co_await stream_.discard_rest();
             co_return std::nullopt;
         }
         auto slice = co_await stream_.read_some();

@@ -8,13 +8,6 @@ namespace llmio::openai {
 
 namespace asio = boost::asio;
 
-namespace {
-// After [DONE] only the chunked terminator should remain; reading it lets the connection go
-// back to the pool. A server that keeps talking is cut off instead.
-constexpr int kMaxDrainReads = 4;
-constexpr std::size_t kMaxDrainBytes = 64 * 1024;
-} // namespace
-
 SseChatSource::SseChatSource(http::HttpStream stream, ProviderTransport const& transport)
     : stream_(std::move(stream))
     , transport_(transport)
@@ -69,21 +62,6 @@ bool SseChatSource::on_other(http::SseOtherLine const& line)
     return true;
 }
 
-asio::awaitable<void> SseChatSource::drain()
-{
-    std::size_t drained = 0;
-    for (int i = 0; i < kMaxDrainReads && !stream_.done(); ++i) {
-        auto slice = co_await stream_.read_some();
-        if (!slice)
-            co_return;
-        drained += slice->size();
-        if (drained > kMaxDrainBytes)
-            break;
-    }
-    if (!stream_.done())
-        stream_.close();
-}
-
 asio::awaitable<std::optional<ChatChunk>> SseChatSource::next()
 {
     auto events = [this](http::SseEvent const& e) { return on_event(e); };
@@ -100,7 +78,7 @@ asio::awaitable<std::optional<ChatChunk>> SseChatSource::next()
             std::rethrow_exception(error_);
         }
         if (done_) {
-            co_await drain();
+            co_await stream_.discard_rest();
             co_return std::nullopt;
         }
         auto slice = co_await stream_.read_some();

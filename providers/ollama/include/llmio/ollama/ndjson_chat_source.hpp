@@ -26,7 +26,6 @@ public:
 
 private:
     bool on_line(std::string_view line);
-    boost::asio::awaitable<void> drain();
 
     http::HttpStream stream_;
     ProviderTransport const& transport_;

@@ -28,7 +28,6 @@ private:
     bool on_event(http::SseEvent const& event);
     bool on_other(http::SseOtherLine const& line);
     void fail_in_band(boost::json::value const& body);
-    boost::asio::awaitable<void> drain();
 
     http::HttpStream stream_;
     ProviderTransport const& transport_;
