@@ -52,6 +52,9 @@ Connection::Connection(asio::any_io_executor executor, std::string origin_key)
     : origin_key_(std::move(origin_key))
     , tcp_(std::move(executor))
 {
+    // Beast reads the response head in slices of the buffer's free space (512 bytes when it is
+    // empty); a typical non-streamed answer fits in this whole.
+    buffer_.reserve(kInitialReadSize);
 }
 
 void Connection::arm(Deadline const& deadline)
@@ -119,12 +122,14 @@ asio::awaitable<IoResult> Connection::read_header(ResponseParser& parser, Deadli
     co_return co_await beast::http::async_read_header(tcp_, buffer_, parser, use_tuple);
 }
 
-asio::awaitable<IoResult> Connection::read_some(ResponseParser& parser, Deadline deadline)
+asio::awaitable<IoResult> Connection::read_more(std::size_t max_bytes, Deadline deadline)
 {
     arm(deadline);
-    if (tls_)
-        co_return co_await beast::http::async_read_some(*tls_, buffer_, parser, use_tuple);
-    co_return co_await beast::http::async_read_some(tcp_, buffer_, parser, use_tuple);
+    auto const space = buffer_.prepare(max_bytes);
+    auto const result = tls_ ? co_await tls_->async_read_some(space, use_tuple)
+                             : co_await tcp_.async_read_some(space, use_tuple);
+    buffer_.commit(std::get<1>(result));
+    co_return result;
 }
 
 bool Connection::still_open() noexcept

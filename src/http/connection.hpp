@@ -4,6 +4,8 @@
 // One client connection, plain TCP or TLS, with Beast's per-stream deadline. The HTTP client
 // drives it; the pool keeps it between requests.
 
+#include "append_body.hpp"
+
 #include <llmio/http/endpoint.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -12,7 +14,6 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -26,7 +27,7 @@ namespace llmio::http::detail {
 using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
-using ResponseParser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
+using ResponseParser = boost::beast::http::response_parser<AppendBody>;
 using IoResult = std::tuple<boost::system::error_code, std::size_t>;
 
 /// The earliest of a stage deadline and the total deadline; TimePoint::max() means none.
@@ -43,6 +44,8 @@ TimePoint deadline_after(Clock::duration d, TimePoint now = Clock::now()) noexce
 
 class Connection {
 public:
+    static constexpr std::size_t kInitialReadSize = 4 * 1024;
+
     Connection(boost::asio::any_io_executor executor, std::string origin_key);
     Connection(Connection const&) = delete;
     Connection& operator=(Connection const&) = delete;
@@ -55,7 +58,9 @@ public:
 
     boost::asio::awaitable<IoResult> write(Request& request, Deadline deadline);
     boost::asio::awaitable<IoResult> read_header(ResponseParser& parser, Deadline deadline);
-    boost::asio::awaitable<IoResult> read_some(ResponseParser& parser, Deadline deadline);
+    /// Reads what the socket has, at least one byte and at most `max_bytes`, into `buffer()`.
+    /// The body is parsed from there by the caller, without another asynchronous step.
+    boost::asio::awaitable<IoResult> read_more(std::size_t max_bytes, Deadline deadline);
 
     /// For a connection that sat idle in the pool: false if the server closed it (or sent
     /// anything unexpected). Never blocks.

@@ -30,13 +30,16 @@ struct StreamState {
     TimePoint total_deadline = TimePoint::max();
     std::optional<TimePoint> idle_deadline; // set by the reader; else now + timeouts.idle
     RequestLabel label;
-    std::unique_ptr<char[]> slice;
+    std::string slice; // the body bytes of the last read_some
+    std::size_t read_size = Connection::kInitialReadSize;
     bool done = false;
-    // A read that failed after it had parsed body bytes: those bytes are delivered first, and
-    // the failure on the next read_some, so that nothing received is lost.
+    // A parse that failed after it had produced body bytes: those bytes are delivered first,
+    // and the failure on the next read_some, so that nothing received is lost.
     boost::system::error_code pending_error;
 
-    static constexpr std::size_t kSliceSize = 16 * 1024;
+    // Socket reads start small (a slow stream holds little) and double while they come back
+    // full (a bulk stream makes few system calls).
+    static constexpr std::size_t kMaxReadSize = 64 * 1024;
 
     ~StreamState() { finish(); }
 
@@ -172,7 +175,25 @@ asio::awaitable<std::unique_ptr<StreamState>> open_stream(std::shared_ptr<Client
     }
     if (state->parser->is_done())
         state->done = true;
+    // From here on the body is parsed from the buffer directly, every buffered chunk at once.
+    state->parser->eager(true);
     co_return state;
+}
+
+// Hands everything buffered to the (eager) parser: every complete chunk's bytes land in the
+// body string at once. need_more only says the buffer ends inside a chunk header.
+error_code parse_buffered(ResponseParser& parser, beast::flat_buffer& buffer)
+{
+    error_code ec;
+    while (buffer.size() != 0 && !parser.is_done()) {
+        auto const used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec == beast::http::error::need_more)
+            return {};
+        if (ec || used == 0)
+            return ec;
+    }
+    return {};
 }
 
 // Cancellation requested before an operation starts makes co_await throw operation_aborted;
@@ -240,39 +261,37 @@ asio::awaitable<std::optional<std::string_view>> HttpStream::read_some()
         }
         if (s.done || !s.connection)
             co_return std::nullopt;
-        if (!s.slice)
-            // Not value-initialised: make_unique<char[]> zeroed 16 KiB per response, which
-            // also made every page of it resident for a stream that only ever uses the first.
-            s.slice = std::make_unique_for_overwrite<char[]>(StreamState::kSliceSize);
-        // Each pass reads from the socket; passes that yield no body bytes (chunk headers,
-        // trailers) are bounded by the data the server sends and by the idle deadline.
+        s.slice.clear();
+        s.parser->get().body().out = &s.slice;
+        // Each pass parses what is buffered, synchronously, and reads from the socket only when
+        // that yields no body byte; the idle deadline bounds each read, the server's data the
+        // passes.
         for (;;) {
-            auto& body_value = s.parser->get().body();
-            body_value.data = s.slice.get();
-            body_value.size = StreamState::kSliceSize;
-            body_value.more = true;
-            Deadline const deadline{s.idle_deadline ? *s.idle_deadline : deadline_after(s.timeouts.idle),
-                                    s.total_deadline};
-            auto [ec, n] = co_await s.connection->read_some(*s.parser, deadline);
-            (void)n;
-            if (ec == beast::http::error::need_buffer)
-                ec = {};
-            auto const produced = StreamState::kSliceSize - s.parser->get().body().size;
-            if (ec && produced != 0) {
-                // One read can parse body bytes and then hit the end of a truncated body.
-                s.pending_error = ec;
-                co_return std::string_view(s.slice.get(), produced);
+            auto const parse_ec = parse_buffered(*s.parser, s.connection->buffer());
+            if (parse_ec && !s.slice.empty()) {
+                s.pending_error = parse_ec;
+                co_return std::string_view(s.slice);
             }
-            if (ec)
-                s.fail(ec, Stage::body, co_await caller_cancelled());
+            if (parse_ec)
+                s.fail(parse_ec, Stage::body, false);
             if (s.parser->is_done()) {
                 s.done = true;
                 s.finish();
             }
-            if (produced != 0)
-                co_return std::string_view(s.slice.get(), produced);
+            if (!s.slice.empty())
+                co_return std::string_view(s.slice);
             if (s.done)
                 co_return std::nullopt;
+
+            Deadline const deadline{s.idle_deadline ? *s.idle_deadline : deadline_after(s.timeouts.idle),
+                                    s.total_deadline};
+            auto [ec, n] = co_await s.connection->read_more(s.read_size, deadline);
+            if (n == s.read_size && s.read_size < StreamState::kMaxReadSize)
+                s.read_size *= 2;
+            if (ec == asio::error::eof)
+                s.parser->put_eof(ec); // ends a body delimited by the connection's end
+            if (ec)
+                s.fail(ec, Stage::body, co_await caller_cancelled());
         }
     };
     co_return co_await with_typed_errors(body());

@@ -135,6 +135,8 @@ TEST_CASE("ollama: cancelling a pull stops it, closes the connection and leaves 
     }
     SECTION("cancelled from inside the progress callback")
     {
+        // Three lines arrive (likely in one slice), then the pull is still running.
+        h.emulator.server.faults().add(emulators::Fault::stall_after(3).on("/api/pull"));
         try {
             h.run(pull_and_cancel(*manager, "tinyllama", 2, CancelFrom::callback, watch));
             FAIL("no error");
