@@ -134,6 +134,8 @@ asio::awaitable<void> worker(Work& work)
     co_await socket.async_connect(work.endpoint, asio::use_awaitable);
     socket.set_option(tcp::no_delay(true));
     beast::flat_buffer buffer;
+    // Beast reads the buffer's free space (at least 512 bytes): reserve what the floor promises.
+    buffer.reserve(64 * 1024);
     bool const ollama = work.args.workload == "w4";
     http::request<http::string_body> request{http::verb::post, ollama ? "/api/chat" : "/v1/chat/completions", 11};
     request.set(http::field::host, work.host);
