@@ -50,18 +50,18 @@ boost::asio::awaitable<std::optional<ChatChunk>> ChatStream::next()
     try {
         // Bounded by the source: each pass consumes one wire chunk.
         for (;;) {
-            auto chunk = co_await source_->next();
-            if (!chunk) {
+            bool const more = co_await source_->next(chunk_);
+            if (!more) {
                 done_ = true;
                 co_return std::nullopt;
             }
-            if (chunk->choice_index != 0)
+            if (chunk_.choice_index != 0)
                 continue;
-            assembler_.apply(*chunk);
+            assembler_.apply(chunk_);
             result_.reset();
-            if (!carries_something(*chunk))
+            if (!carries_something(chunk_))
                 continue;
-            co_return chunk;
+            co_return std::move(chunk_);
         }
     } catch (...) {
         source_->close();

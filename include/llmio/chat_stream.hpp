@@ -20,12 +20,16 @@ namespace llmio {
 /// errc::operation_in_progress).
 class ChatStream {
 public:
-    /// What a provider implements: raw chunks in wire order, nullopt after the terminator.
-    /// It throws typed errors (a stream ending without its terminator is errc::stream_truncated).
+    /// What a provider implements (`FramedChatSource` does it for SSE and NDJSON bodies).
     class Source {
     public:
         virtual ~Source() = default;
-        virtual boost::asio::awaitable<std::optional<ChatChunk>> next() = 0;
+        /// Assigns the next raw chunk, in wire order, to `out` and returns true; returns false
+        /// after the terminator. Throws typed errors (a stream ending without its terminator
+        /// is errc::stream_truncated). Called once per token: complete without suspending when
+        /// a chunk is already buffered, and keep the coroutine's locals small (no ChatChunk by
+        /// value) so that its frame is recycled instead of allocated.
+        virtual boost::asio::awaitable<bool> next(ChatChunk& out) = 0;
         virtual void close() noexcept = 0;
     };
 
@@ -57,6 +61,7 @@ public:
 private:
     std::unique_ptr<Source> source_;
     std::string provider_;
+    ChatChunk chunk_; // filled by the source; a member keeps next()'s frame small
     ChatAssembler assembler_;
     mutable std::optional<ChatResponse> result_;
     bool done_ = false;

@@ -43,18 +43,18 @@ ModelInfo model(std::string id)
 class CannedSource final : public llmio::ChatStream::Source {
 public:
     explicit CannedSource(std::string text) : text_(std::move(text)) {}
-    asio::awaitable<std::optional<llmio::ChatChunk>> next() override
+    asio::awaitable<bool> next(llmio::ChatChunk& out) override
     {
         if (step_ == 2)
-            co_return std::nullopt;
-        llmio::ChatChunk chunk;
+            co_return false;
+        out = llmio::ChatChunk{};
         if (step_++ == 0) {
-            chunk.content = text_;
+            out.content = text_;
         } else {
-            chunk.finish_reason = llmio::FinishReason::stop;
-            chunk.finish_reason_raw = "stop";
+            out.finish_reason = llmio::FinishReason::stop;
+            out.finish_reason_raw = "stop";
         }
-        co_return chunk;
+        co_return true;
     }
     void close() noexcept override { step_ = 2; }
 

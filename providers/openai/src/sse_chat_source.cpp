@@ -6,11 +6,9 @@
 
 namespace llmio::openai {
 
-namespace asio = boost::asio;
-
 SseChatSource::SseChatSource(http::HttpStream stream, ProviderTransport const& transport)
-    : stream_(std::move(stream))
-    , transport_(transport)
+    : FramedChatSource(std::move(stream), transport,
+                       {"an event-stream line", "the event stream ended without data: [DONE]"})
     , sse_(http::SseLimits{transport.options().http.limits.max_line_bytes,
                            transport.options().http.limits.max_line_bytes})
 {
@@ -19,9 +17,9 @@ SseChatSource::SseChatSource(http::HttpStream stream, ProviderTransport const& t
 void SseChatSource::fail_in_band(boost::json::value const& body)
 {
     try {
-        transport_.throw_in_band(boost::json::serialize(body));
+        transport().throw_in_band(boost::json::serialize(body));
     } catch (...) {
-        error_ = std::current_exception();
+        fail_with_current_exception();
     }
 }
 
@@ -30,17 +28,17 @@ bool SseChatSource::on_event(http::SseEvent const& event)
     try {
         auto result = parser_.parse(event.data);
         if (auto* chunk = std::get_if<ChatChunk>(&result)) {
-            ready_.push_back(std::move(*chunk));
+            deliver(std::move(*chunk));
             return true;
         }
         if (auto* error = std::get_if<InBandError>(&result)) {
             fail_in_band(error->body);
             return false;
         }
-        done_ = true; // [DONE]: nothing after it counts.
+        end_of_answer(); // [DONE]
         return false;
     } catch (...) {
-        error_ = std::current_exception();
+        fail_with_current_exception();
         return false;
     }
 }
@@ -62,50 +60,17 @@ bool SseChatSource::on_other(http::SseOtherLine const& line)
     return true;
 }
 
-asio::awaitable<std::optional<ChatChunk>> SseChatSource::next()
+boost::system::error_code SseChatSource::feed(std::string_view slice)
 {
-    auto events = [this](http::SseEvent const& e) { return on_event(e); };
-    auto others = [this](http::SseOtherLine const& l) { return on_other(l); };
-    // Each pass reads one body slice; the stream's idle and total timeouts bound the waiting.
-    for (;;) {
-        if (!ready_.empty()) {
-            auto chunk = std::move(ready_.front());
-            ready_.pop_front();
-            co_return chunk;
-        }
-        if (error_) {
-            stream_.close();
-            std::rethrow_exception(error_);
-        }
-        if (done_) {
-            co_await stream_.discard_rest();
-            co_return std::nullopt;
-        }
-        auto slice = co_await stream_.read_some();
-        boost::system::error_code ec;
-        if (slice) {
-            ec = sse_.feed(*slice, events, others);
-        } else {
-            ec = sse_.finish(events, others);
-            if (!ec && ready_.empty() && !error_ && !done_) {
-                ErrorInfo info;
-                info.provider = transport_.provider();
-                info.detail = "the event stream ended without data: [DONE]";
-                throw_error(errc::stream_truncated, std::move(info));
-            }
-            // Chunks that arrived before a missing terminator are delivered first; the next
-            // pass finds the body ended again and reports the truncation.
-        }
-        if (ec) {
-            stream_.close();
-            ErrorInfo info;
-            info.provider = transport_.provider();
-            info.cause = ec;
-            info.detail = "an event-stream line exceeds the limit of " +
-                          std::to_string(transport_.options().http.limits.max_line_bytes) + " bytes";
-            throw_error(errc::body_too_large, std::move(info));
-        }
-    }
+    return sse_.feed(
+        slice, [this](http::SseEvent const& e) { return on_event(e); },
+        [this](http::SseOtherLine const& l) { return on_other(l); });
+}
+
+boost::system::error_code SseChatSource::finish()
+{
+    return sse_.finish([this](http::SseEvent const& e) { return on_event(e); },
+                       [this](http::SseOtherLine const& l) { return on_other(l); });
 }
 
 } // namespace llmio::openai

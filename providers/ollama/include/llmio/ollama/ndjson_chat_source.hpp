@@ -5,35 +5,25 @@
 // line. An `{"error": ...}` line becomes a typed error; an end without `done: true` is
 // errc::stream_truncated.
 
-#include <llmio/chat_stream.hpp>
-#include <llmio/http/http_client.hpp>
+#include <llmio/framed_chat_source.hpp>
 #include <llmio/http/ndjson_splitter.hpp>
 #include <llmio/ollama/wire.hpp>
-#include <llmio/provider_transport.hpp>
-
-#include <deque>
-#include <exception>
 
 namespace llmio::ollama {
 
-class NdjsonChatSource final : public ChatStream::Source {
+class NdjsonChatSource final : public FramedChatSource {
 public:
     /// `transport` maps in-band errors; it must outlive the source.
     NdjsonChatSource(http::HttpStream stream, ProviderTransport const& transport);
 
-    boost::asio::awaitable<std::optional<ChatChunk>> next() override;
-    void close() noexcept override { stream_.close(); }
-
 private:
+    boost::system::error_code feed(std::string_view slice) override;
+    boost::system::error_code finish() override;
+
     bool on_line(std::string_view line);
 
-    http::HttpStream stream_;
-    ProviderTransport const& transport_;
     http::NdjsonSplitter splitter_;
     ChatLineParser parser_;
-    std::deque<ChatChunk> ready_;
-    std::exception_ptr error_;
-    bool done_ = false;
 };
 
 } // namespace llmio::ollama
