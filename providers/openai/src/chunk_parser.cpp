@@ -2,6 +2,8 @@
 
 #include <llmio/openai/wire.hpp>
 
+#include <llmio/openai/chunk_fast_path.hpp>
+
 #include "wire_common.hpp"
 
 #include <boost/json/parse.hpp>
@@ -125,12 +127,15 @@ void read_delta(json::object const& delta, ChatChunk& chunk, ShapeError& err)
 
 } // namespace
 
-ChunkParser::ChunkParser()
+ChunkParser::ChunkParser(Reader reader)
     : arena_(new unsigned char[kArenaSize])
     , resource_(arena_.get(), kArenaSize)
     , parser_(json::storage_ptr(), stream_parse_options())
+    , fast_(reader == Reader::fast_then_dom ? std::make_unique<ChunkFastPath>() : nullptr)
 {
 }
+
+ChunkParser::~ChunkParser() = default;
 
 json::value ChunkParser::parse_value(std::string_view data)
 {
@@ -149,6 +154,11 @@ ChunkResult ChunkParser::parse(std::string_view data)
 {
     if (is_done(data))
         return StreamDone{};
+    if (fast_) {
+        ChunkResult result{std::in_place_type<ChatChunk>};
+        if (fast_->parse(data, std::get<ChatChunk>(result)))
+            return result;
+    }
     json::value const v = parse_value(data);
     json::object const& root = detail::root_object(v, data);
 

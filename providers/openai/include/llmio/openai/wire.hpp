@@ -86,9 +86,16 @@ using CompletionChunkResult = std::variant<CompletionChunk, StreamDone, InBandEr
 /// Built for the per-token path: one JSON parser and one memory arena are reused for every
 /// event, so a typical event costs no allocation beyond the strings it yields. Not
 /// thread-safe; one per stream.
+class ChunkFastPath; // chunk_fast_path.hpp
+
 class ChunkParser {
 public:
-    ChunkParser();
+    /// `fast_then_dom` reads the common chunk shape without a DOM and hands anything else to
+    /// the DOM reader; `dom_only` always uses the DOM reader (tests compare the two).
+    enum class Reader { fast_then_dom, dom_only };
+
+    explicit ChunkParser(Reader reader = Reader::fast_then_dom);
+    ~ChunkParser();
     ChunkParser(ChunkParser const&) = delete;
     ChunkParser& operator=(ChunkParser const&) = delete;
 
@@ -107,6 +114,7 @@ private:
     std::unique_ptr<unsigned char[]> arena_;
     boost::json::monotonic_resource resource_;
     boost::json::parser parser_;
+    std::unique_ptr<ChunkFastPath> fast_; // null for Reader::dom_only
 };
 
 /// llama.cpp reports stream failures as an SSE field named `error` (not `data`), e.g.
