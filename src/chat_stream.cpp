@@ -14,58 +14,86 @@ bool carries_something(ChatChunk const& c)
 
 } // namespace
 
+struct ChatStream::State {
+    std::unique_ptr<Source> source;
+    std::string provider;
+    ChatChunk chunk; // filled by the source; a member keeps next()'s frame small
+    ChatAssembler assembler;
+    std::optional<ChatResponse> result;
+    bool done = false;
+    bool busy = false;
+};
+
 ChatStream::ChatStream(std::unique_ptr<Source> source, std::string provider)
-    : source_(std::move(source)), provider_(std::move(provider))
+    : state_(std::make_unique<State>())
 {
+    state_->source = std::move(source);
+    state_->provider = std::move(provider);
 }
 ChatStream::ChatStream(ChatStream&&) noexcept = default;
-ChatStream& ChatStream::operator=(ChatStream&&) noexcept = default;
+ChatStream& ChatStream::operator=(ChatStream&& other) noexcept
+{
+    if (this != &other) {
+        close();
+        state_ = std::move(other.state_);
+    }
+    return *this;
+}
 ChatStream::~ChatStream() { close(); }
+
+bool ChatStream::done() const noexcept { return state_ && state_->done; }
 
 ChatResponse const& ChatStream::result() const
 {
-    if (!result_)
-        result_ = assembler_.result();
-    return *result_;
+    if (!state_) {
+        static ChatResponse const empty;
+        return empty;
+    }
+    if (!state_->result)
+        state_->result = state_->assembler.result();
+    return *state_->result;
 }
 
 void ChatStream::close() noexcept
 {
-    if (source_)
-        source_->close();
+    if (state_ && state_->source)
+        state_->source->close();
 }
 
 boost::asio::awaitable<std::optional<ChatChunk>> ChatStream::next()
 {
-    if (busy_)
-        throw_error(errc::operation_in_progress, "ChatStream::next() is already running");
-    if (done_ || !source_)
+    if (!state_)
         co_return std::nullopt;
-    busy_ = true;
+    auto& s = *state_;
+    if (s.busy)
+        throw_error(errc::operation_in_progress, "ChatStream::next() is already running");
+    if (s.done || !s.source)
+        co_return std::nullopt;
+    s.busy = true;
     struct Unbusy {
         bool& flag;
         ~Unbusy() { flag = false; }
-    } unbusy{busy_};
+    } unbusy{s.busy};
 
     try {
         // Bounded by the source: each pass consumes one wire chunk.
         for (;;) {
-            bool const more = co_await source_->next(chunk_);
+            bool const more = co_await s.source->next(s.chunk);
             if (!more) {
-                done_ = true;
+                s.done = true;
                 co_return std::nullopt;
             }
-            if (chunk_.choice_index != 0)
+            if (s.chunk.choice_index != 0)
                 continue;
-            assembler_.apply(chunk_);
-            result_.reset();
-            if (!carries_something(chunk_))
+            s.assembler.apply(s.chunk);
+            s.result.reset();
+            if (!carries_something(s.chunk))
                 continue;
-            co_return std::move(chunk_);
+            co_return std::move(s.chunk);
         }
     } catch (...) {
-        source_->close();
-        rethrow_attributed(provider_);
+        s.source->close();
+        rethrow_attributed(s.provider);
     }
 }
 

@@ -228,7 +228,7 @@ void read_metrics(json::object const& o, std::optional<Usage>& usage, std::optio
 
 std::variant<ChatLine, InBandError> ChatLineParser::parse(std::string_view line)
 {
-    json::object o = detail::parse_object(line);
+    json::object const& o = detail::as_object(json_, line);
     if (detail::has_error(o))
         return InBandError{std::string(line)};
     ShapeError err;

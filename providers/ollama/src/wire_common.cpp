@@ -25,6 +25,14 @@ void throw_invalid_request(std::string detail)
     throw_error(errc::invalid_request, std::move(info));
 }
 
+namespace {
+[[noreturn]] void throw_not_object(std::string_view body, json::value const& v)
+{
+    throw_malformed(body, std::string("expected a JSON object, got ") +
+                              std::string(llmio::detail::kind_name(v.kind())));
+}
+} // namespace
+
 json::object parse_object(std::string_view body)
 {
     json::parse_options opts;
@@ -35,8 +43,18 @@ json::object parse_object(std::string_view body)
         throw_malformed(body, "invalid JSON: " + ec.message());
     if (json::object* o = v.if_object())
         return std::move(*o);
-    throw_malformed(body, std::string("expected a JSON object, got ") +
-                              std::string(llmio::detail::kind_name(v.kind())));
+    throw_not_object(body, v);
+}
+
+json::object const& as_object(llmio::detail::ArenaJsonParser& parser, std::string_view body)
+{
+    boost::system::error_code ec;
+    json::value const& v = parser.parse(body, ec);
+    if (ec)
+        throw_malformed(body, "invalid JSON: " + ec.message());
+    if (json::object const* o = v.if_object())
+        return *o;
+    throw_not_object(body, v);
 }
 
 void check_shape(ShapeError const& err, std::string_view body)

@@ -25,6 +25,8 @@ using llmio::detail::ShapeError;
 
 /// Parses a whole body or line into its top-level object, or throws MalformedResponseError.
 boost::json::object parse_object(std::string_view body);
+/// The same, parsed into `parser`'s arena: valid until its next parse (the per-line path).
+boost::json::object const& as_object(llmio::detail::ArenaJsonParser& parser, std::string_view body);
 
 /// Throws MalformedResponseError when `err` recorded a shape problem.
 void check_shape(ShapeError const& err, std::string_view body);

@@ -17,14 +17,6 @@ using llmio::detail::ShapeError;
 
 namespace {
 
-json::parse_options stream_parse_options()
-{
-    json::parse_options opts;
-    // A server may cut a multi-byte character between two events; the joined text is fine.
-    opts.allow_invalid_utf8 = true;
-    return opts;
-}
-
 bool is_done(std::string_view data)
 {
     auto const first = data.find_first_not_of(" \t\r\n");
@@ -128,26 +120,19 @@ void read_delta(json::object const& delta, ChatChunk& chunk, ShapeError& err)
 } // namespace
 
 ChunkParser::ChunkParser(Reader reader)
-    : arena_(new unsigned char[kArenaSize])
-    , resource_(arena_.get(), kArenaSize)
-    , parser_(json::storage_ptr(), stream_parse_options())
-    , fast_(reader == Reader::fast_then_dom ? std::make_unique<ChunkFastPath>() : nullptr)
+    : fast_(reader == Reader::fast_then_dom ? std::make_unique<ChunkFastPath>() : nullptr)
 {
 }
 
 ChunkParser::~ChunkParser() = default;
 
-json::value ChunkParser::parse_value(std::string_view data)
+json::value const& ChunkParser::parse_value(std::string_view data)
 {
-    // The previous event's values are gone (they never leave parse()), so the arena can be
-    // rewound: steady state allocates nothing for the DOM.
-    resource_.release();
-    parser_.reset(json::storage_ptr(&resource_));
     boost::system::error_code ec;
-    parser_.write(data.data(), data.size(), ec);
+    auto const& value = dom_.parse(data, ec);
     if (ec)
         detail::throw_malformed(data, "invalid JSON in stream event: " + ec.message());
-    return parser_.release();
+    return value;
 }
 
 ChunkResult ChunkParser::parse(std::string_view data)
@@ -159,7 +144,7 @@ ChunkResult ChunkParser::parse(std::string_view data)
         if (fast_->parse(data, std::get<ChatChunk>(result)))
             return result;
     }
-    json::value const v = parse_value(data);
+    json::value const& v = parse_value(data);
     json::object const& root = detail::root_object(v, data);
 
     // One pass over each object's keys instead of a lookup per field: this is the per-token
@@ -251,7 +236,7 @@ CompletionChunkResult ChunkParser::parse_completion(std::string_view data)
 {
     if (is_done(data))
         return StreamDone{};
-    json::value const v = parse_value(data);
+    json::value const& v = parse_value(data);
     json::object const& root = detail::root_object(v, data);
     if (has_error(root))
         return InBandError{json::value(v, json::storage_ptr())};

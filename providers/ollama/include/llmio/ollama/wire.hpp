@@ -16,6 +16,7 @@
 // (or, for whole bodies, left to the caller's error mapper) rather than parsed.
 
 #include <llmio/chat.hpp>
+#include <llmio/detail/arena_json_parser.hpp>
 #include <llmio/completion.hpp>
 #include <llmio/embedding.hpp>
 #include <llmio/http/endpoint.hpp>
@@ -93,6 +94,7 @@ public:
     std::variant<ChatLine, InBandError> parse(std::string_view line);
 
 private:
+    llmio::detail::ArenaJsonParser json_; // one DOM per line, in an arena the next line reuses
     int tool_calls_ = 0;
 };
 

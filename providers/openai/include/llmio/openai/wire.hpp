@@ -15,17 +15,17 @@
 
 #include <llmio/chat.hpp>
 #include <llmio/completion.hpp>
+#include <llmio/detail/arena_json_parser.hpp>
 #include <llmio/detail/json_read.hpp>
 #include <llmio/embedding.hpp>
 #include <llmio/models.hpp>
 
-#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/parser.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -108,12 +108,9 @@ public:
     CompletionChunkResult parse_completion(std::string_view data);
 
 private:
-    boost::json::value parse_value(std::string_view data);
+    boost::json::value const& parse_value(std::string_view data);
 
-    static constexpr std::size_t kArenaSize = 8192;
-    std::unique_ptr<unsigned char[]> arena_;
-    boost::json::monotonic_resource resource_;
-    boost::json::parser parser_;
+    llmio::detail::ArenaJsonParser dom_;
     std::unique_ptr<ChunkFastPath> fast_; // null for Reader::dom_only
 };
 
