@@ -2,8 +2,9 @@
 #define LLMIO_DETAIL_ARENA_JSON_PARSER_HPP
 
 // Parses one JSON document at a time into an arena that the next parse rewinds, so a stream's
-// per-event DOM allocates nothing in steady state. The arena is made on first use: a stream
-// whose events all take a fast path never pays its 8 KiB.
+// per-event DOM allocates nothing in steady state. The arena is made on first use (a stream
+// whose events all take a fast path never pays for it) and holds a typical event's DOM; a larger
+// document borrows blocks from the heap that the next parse gives back.
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parser.hpp>
@@ -26,7 +27,7 @@ public:
     boost::json::value const& parse(std::string_view text, boost::system::error_code& ec);
 
 private:
-    static constexpr std::size_t kArenaSize = 8192;
+    static constexpr std::size_t kArenaSize = 2048;
     std::unique_ptr<unsigned char[]> arena_;
     std::optional<boost::json::monotonic_resource> resource_;
     boost::json::parser parser_;
