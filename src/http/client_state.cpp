@@ -45,6 +45,7 @@ std::unique_ptr<Connection> ClientState::take_idle(std::string const& origin_key
 
 void ClientState::give_back(std::unique_ptr<Connection> connection) noexcept
 {
+    connection->end_request();
     connection->idle_since = Clock::now();
     std::unique_ptr<Connection> excess;
     {

@@ -43,6 +43,57 @@ resolve(Endpoint const& endpoint, TimePoint deadline)
 }
 } // namespace
 
+// Deadlines of a request's writes and reads. Beast's tcp_stream arms a timer per operation: a
+// timerfd_settime system call per read, i.e. per token of a slow stream. Here one timer watches
+// the current deadline: moving the deadline later (the next read's idle deadline) costs
+// nothing, since the timer, when it fires early, waits again until the deadline; only an
+// earlier deadline restarts it. When the deadline has passed, the socket's operations are
+// cancelled and the one in progress reports a timeout.
+struct Connection::Watch {
+    explicit Watch(asio::any_io_executor ex) : timer(std::move(ex)) {}
+
+    asio::steady_timer timer;
+    tcp::socket* socket = nullptr;          // null once the connection is gone
+    TimePoint deadline = TimePoint::max();  // of the operation in progress
+    TimePoint timer_at = TimePoint::max();  // when the pending wait fires; max: none pending
+    std::uint64_t generation = 0;           // tells a superseded wait from the current one
+    bool expired = false;
+
+    static void start(std::shared_ptr<Watch> const& w, TimePoint at)
+    {
+        auto const generation = ++w->generation;
+        w->timer_at = at;
+        w->timer.expires_at(at);
+        w->timer.async_wait([w, generation](error_code ec) { fired(w, ec, generation); });
+    }
+
+    static void fired(std::shared_ptr<Watch> const& w, error_code ec, std::uint64_t which)
+    {
+        if (ec || which != w->generation || w->socket == nullptr)
+            return; // cancelled, superseded or orphaned
+        w->timer_at = TimePoint::max();
+        if (w->deadline == TimePoint::max())
+            return;
+        if (Clock::now() < w->deadline) {
+            start(w, w->deadline); // the deadline moved later meanwhile
+            return;
+        }
+        w->expired = true;
+        error_code ignored;
+        w->socket->cancel(ignored);
+    }
+
+    void stop() noexcept
+    {
+        deadline = TimePoint::max();
+        if (timer_at != TimePoint::max()) {
+            ++generation;
+            timer_at = TimePoint::max();
+            timer.cancel();
+        }
+    }
+};
+
 TimePoint deadline_after(Clock::duration d, TimePoint now) noexcept
 {
     return d == Clock::duration::zero() ? TimePoint::max() : now + d;
@@ -50,12 +101,40 @@ TimePoint deadline_after(Clock::duration d, TimePoint now) noexcept
 
 Connection::Connection(asio::any_io_executor executor, std::string origin_key)
     : origin_key_(std::move(origin_key))
-    , tcp_(std::move(executor))
+    , tcp_(executor)
+    , watch_(std::make_shared<Watch>(executor))
 {
+    watch_->socket = &tcp_.socket();
     // Beast reads the response head in slices of the buffer's free space (512 bytes when it is
     // empty); a typical non-streamed answer fits in this whole.
     buffer_.reserve(kInitialReadSize);
 }
+
+Connection::~Connection()
+{
+    watch_->socket = nullptr;
+    watch_->stop();
+}
+
+void Connection::watch(Deadline const& deadline)
+{
+    auto& w = *watch_;
+    w.deadline = deadline.earliest();
+    w.expired = false;
+    if (w.deadline == TimePoint::max())
+        w.stop();
+    else if (w.deadline < w.timer_at)
+        Watch::start(watch_, w.deadline);
+}
+
+IoResult Connection::timed(IoResult result) const noexcept
+{
+    if (watch_->expired && std::get<0>(result))
+        std::get<0>(result) = beast::error::timeout;
+    return result;
+}
+
+void Connection::end_request() noexcept { watch_->stop(); }
 
 void Connection::arm(Deadline const& deadline)
 {
@@ -103,33 +182,35 @@ asio::awaitable<error_code> Connection::connect(Endpoint const& endpoint, asio::
         arm(deadline);
         std::tie(ec) = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
     }
+    // From here on the request's deadlines are watched by watch_, not by the stream.
+    tcp_.expires_never();
     co_return ec;
 }
 
 asio::awaitable<IoResult> Connection::write(Request& request, Deadline deadline)
 {
-    arm(deadline);
-    if (tls_)
-        co_return co_await beast::http::async_write(*tls_, request, use_tuple);
-    co_return co_await beast::http::async_write(tcp_, request, use_tuple);
+    watch(deadline);
+    auto const result = tls_ ? co_await beast::http::async_write(*tls_, request, use_tuple)
+                             : co_await beast::http::async_write(tcp_, request, use_tuple);
+    co_return timed(result);
 }
 
 asio::awaitable<IoResult> Connection::read_header(ResponseParser& parser, Deadline deadline)
 {
-    arm(deadline);
-    if (tls_)
-        co_return co_await beast::http::async_read_header(*tls_, buffer_, parser, use_tuple);
-    co_return co_await beast::http::async_read_header(tcp_, buffer_, parser, use_tuple);
+    watch(deadline);
+    auto const result = tls_ ? co_await beast::http::async_read_header(*tls_, buffer_, parser, use_tuple)
+                             : co_await beast::http::async_read_header(tcp_, buffer_, parser, use_tuple);
+    co_return timed(result);
 }
 
 asio::awaitable<IoResult> Connection::read_more(std::size_t max_bytes, Deadline deadline)
 {
-    arm(deadline);
+    watch(deadline);
     auto const space = buffer_.prepare(max_bytes);
     auto const result = tls_ ? co_await tls_->async_read_some(space, use_tuple)
                              : co_await tcp_.async_read_some(space, use_tuple);
     buffer_.commit(std::get<1>(result));
-    co_return result;
+    co_return timed(result);
 }
 
 bool Connection::still_open() noexcept
@@ -145,6 +226,7 @@ bool Connection::still_open() noexcept
 
 void Connection::close() noexcept
 {
+    watch_->stop();
     error_code ignored;
     tcp_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     tcp_.socket().close(ignored);

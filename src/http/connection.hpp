@@ -56,6 +56,7 @@ public:
     boost::asio::awaitable<boost::system::error_code>
     connect(Endpoint const& endpoint, boost::asio::ssl::context* tls, Deadline deadline);
 
+    /// The request's I/O below fails with boost::beast::error::timeout once `deadline` passed.
     boost::asio::awaitable<IoResult> write(Request& request, Deadline deadline);
     boost::asio::awaitable<IoResult> read_header(ResponseParser& parser, Deadline deadline);
     /// Reads what the socket has, at least one byte and at most `max_bytes`, into `buffer()`.
@@ -66,6 +67,10 @@ public:
     /// anything unexpected). Never blocks.
     bool still_open() noexcept;
 
+    /// The request is over: stops watching its deadline (a connection in the pool must not
+    /// hold a pending timer, which would keep its io_context running).
+    void end_request() noexcept;
+
     void close() noexcept;
 
     std::string const& origin_key() const noexcept { return origin_key_; }
@@ -74,11 +79,18 @@ public:
     TimePoint idle_since{};
     bool reused = false;
 
+    ~Connection();
+
 private:
+    struct Watch;
     void arm(Deadline const& deadline);
+    void watch(Deadline const& deadline);
+    IoResult timed(IoResult result) const noexcept;
 
     std::string origin_key_;
     boost::beast::tcp_stream tcp_;
+    // One timer per request instead of one per operation (see connection.cpp).
+    std::shared_ptr<Watch> watch_;
     std::unique_ptr<boost::asio::ssl::stream<boost::beast::tcp_stream&>> tls_;
     boost::beast::flat_buffer buffer_;
 };

@@ -102,6 +102,35 @@ TEST_CASE("keep-alive serves sequential requests over one connection", "[http]")
     CHECK(server.accepted() == 1);
 }
 
+TEST_CASE("a pooled connection holds no timer: the io_context runs out of work at once", "[http]")
+{
+    // Deadlines far away: a timer left pending on the pooled connection would keep run_for()
+    // busy until it fired.
+    ScriptedServer server(serve_ok);
+    HttpOptions options;
+    options.timeouts.connect = 30s;
+    options.timeouts.first_byte = 30s;
+    options.timeouts.idle = 30s;
+    options.timeouts.total = 30s;
+    asio::io_context io;
+    HttpClient client(io.get_executor(), options);
+    auto const endpoint = Endpoint::parse(server.base_url());
+    auto exchange = [&]() -> asio::awaitable<std::string> {
+        auto response = co_await client.send(endpoint, get("/a"));
+        auto stream = co_await client.open(endpoint, get("/b"));
+        auto body = co_await stream.read_all(1024);
+        co_return response.body + body;
+    };
+    auto future = asio::co_spawn(io, exchange(), asio::use_future);
+    auto const started = std::chrono::steady_clock::now();
+    io.run_for(10s);
+    auto const took = std::chrono::steady_clock::now() - started;
+    REQUIRE(future.wait_for(0s) == std::future_status::ready);
+    CHECK(future.get() == R"({"ok":true}{"ok":true})");
+    CHECK(client.idle_connections() == 1);
+    CHECK(took < 5s);
+}
+
 TEST_CASE("a HEAD response has headers and no body, and its connection is reused", "[http]")
 {
     // Ollama answers HEAD / and HEAD /api/blobs/<digest> with the Content-Length a GET would
