@@ -198,6 +198,15 @@ error_code parse_buffered(ResponseParser& parser, beast::flat_buffer& buffer)
 
 // Cancellation requested before an operation starts makes co_await throw operation_aborted;
 // callers must see CancelledError instead, like every other cancellation.
+[[noreturn]] void throw_typed(boost::system::system_error const& e)
+{
+    ErrorInfo info;
+    info.cause = e.code();
+    info.detail = e.code().message();
+    throw_error(e.code() == asio::error::operation_aborted ? errc::cancelled : errc::network_error,
+                std::move(info));
+}
+
 template <class T>
 asio::awaitable<T> with_typed_errors(asio::awaitable<T> op)
 {
@@ -206,12 +215,7 @@ asio::awaitable<T> with_typed_errors(asio::awaitable<T> op)
     } catch (ProviderError const&) {
         throw;
     } catch (boost::system::system_error const& e) {
-        ErrorInfo info;
-        info.cause = e.code();
-        info.detail = e.code().message();
-        throw_error(e.code() == asio::error::operation_aborted ? errc::cancelled
-                                                                 : errc::network_error,
-                    std::move(info));
+        throw_typed(e);
     }
 }
 
@@ -253,8 +257,10 @@ void HttpStream::close() noexcept
 
 asio::awaitable<std::optional<std::string_view>> HttpStream::read_some()
 {
+    // One coroutine frame per call (not a lambda inside a wrapper): this is the per-token path
+    // of slow streams, where frames are allocated rather than recycled.
     auto& s = *state_;
-    auto body = [&]() -> asio::awaitable<std::optional<std::string_view>> {
+    try {
         if (s.pending_error) {
             auto const ec = std::exchange(s.pending_error, {});
             s.fail(ec, Stage::body, co_await caller_cancelled());
@@ -293,8 +299,11 @@ asio::awaitable<std::optional<std::string_view>> HttpStream::read_some()
             if (ec)
                 s.fail(ec, Stage::body, co_await caller_cancelled());
         }
-    };
-    co_return co_await with_typed_errors(body());
+    } catch (ProviderError const&) {
+        throw;
+    } catch (boost::system::system_error const& e) {
+        throw_typed(e);
+    }
 }
 
 asio::awaitable<void> HttpStream::discard_rest()
