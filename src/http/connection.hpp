@@ -44,7 +44,7 @@ TimePoint deadline_after(Clock::duration d, TimePoint now = Clock::now()) noexce
 
 class Connection {
 public:
-    static constexpr std::size_t kInitialReadSize = 4 * 1024;
+    static constexpr std::size_t kInitialReadSize = 2 * 1024;
 
     Connection(boost::asio::any_io_executor executor, std::string origin_key);
     Connection(Connection const&) = delete;
