@@ -8,8 +8,8 @@
 
 #include <llmio/config.hpp>
 #include <llmio/error.hpp>
-#include <llmio/lmstudio/provider.hpp>
-#include <llmio/ollama/provider.hpp>
+#include <llmio/lmstudio/factory.hpp>
+#include <llmio/ollama/factory.hpp>
 #include <llmio/openai/factory.hpp>
 #include <llmio/register_discovered.hpp>
 #include <llmio/registry.hpp>
@@ -26,31 +26,6 @@ using namespace llmio;
 namespace asio = boost::asio;
 
 namespace {
-
-std::string base_url_of(boost::json::object const& config)
-{
-    auto const* url = config.if_contains("base_url");
-    REQUIRE(url);
-    REQUIRE(url->is_string());
-    return std::string(url->get_string());
-}
-
-// The lmstudio and ollama factories, reduced to what these tests need (base_url).
-void add_local_factories(ProviderRegistry& registry)
-{
-    registry.register_factory("lmstudio", [](asio::any_io_executor ex, boost::json::object const& config) {
-        lmstudio::Options o;
-        o.base_url = base_url_of(config);
-        o.retry = RetryPolicy::none();
-        return std::make_shared<lmstudio::LmStudioProvider>(std::move(ex), o);
-    });
-    registry.register_factory("ollama", [](asio::any_io_executor ex, boost::json::object const& config) {
-        ollama::Options o;
-        o.host = base_url_of(config);
-        o.retry = RetryPolicy::none();
-        return std::make_shared<ollama::OllamaProvider>(std::move(ex), o);
-    });
-}
 
 DiscoveryResult discover_only(std::vector<std::string> endpoints)
 {
@@ -94,7 +69,9 @@ TEST_CASE("register_discovered names servers by kind and uses each kind's factor
 
     asio::io_context io; // outlives the providers made on it
     ProviderRegistry registry;
-    add_local_factories(registry);
+    // The factories applications register, with an empty environment (no LMSTUDIO_BASE_URL etc.).
+    lmstudio::register_provider(registry, Environment::from_map({}));
+    ollama::register_provider(registry, Environment::from_map({}));
     openai::register_provider(registry, Environment::from_map({}));
 
     SECTION("into an empty registry")
@@ -152,11 +129,7 @@ TEST_CASE("register_discovered adds nothing when a factory is missing", "[discov
 
     asio::io_context io;
     ProviderRegistry registry;
-    registry.register_factory("lmstudio", [](asio::any_io_executor ex, boost::json::object const& config) {
-        lmstudio::Options o;
-        o.base_url = base_url_of(config);
-        return std::make_shared<lmstudio::LmStudioProvider>(std::move(ex), o);
-    });
+    lmstudio::register_provider(registry, Environment::from_map({})); // and no "ollama"
     try {
         register_discovered(registry, io.get_executor(), found);
         FAIL("no exception");
