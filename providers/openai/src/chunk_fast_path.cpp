@@ -94,14 +94,19 @@ bool Handler::on_object_begin(error_code& ec)
         return give_up(ec);
     if (next == Level::choice && ++choices > 1)
         return give_up(ec);
-    levels[depth] = next;
+    return enter(next);
+}
+
+bool Handler::enter(Level level)
+{
+    levels[depth] = level;
     seen_at[depth] = 0;
     ++depth;
     slot = Slot::skip;
     return true;
 }
 
-bool Handler::on_object_end(std::size_t, error_code&)
+bool Handler::leave()
 {
     if (skipping > 0)
         --skipping;
@@ -110,6 +115,8 @@ bool Handler::on_object_end(std::size_t, error_code&)
     slot = Slot::skip;
     return true;
 }
+
+bool Handler::on_object_end(std::size_t, error_code&) { return leave(); }
 
 bool Handler::on_array_begin(error_code& ec)
 {
@@ -125,22 +132,10 @@ bool Handler::on_array_begin(error_code& ec)
     }
     if (slot != Slot::choices)
         return give_up(ec); // e.g. content as an array of parts
-    levels[depth] = Level::choices;
-    seen_at[depth] = 0;
-    ++depth;
-    slot = Slot::skip;
-    return true;
+    return enter(Level::choices);
 }
 
-bool Handler::on_array_end(std::size_t, error_code&)
-{
-    if (skipping > 0)
-        --skipping;
-    else
-        --depth;
-    slot = Slot::skip;
-    return true;
-}
+bool Handler::on_array_end(std::size_t, error_code&) { return leave(); }
 
 bool Handler::on_key_part(json::string_view s, std::size_t, error_code&)
 {

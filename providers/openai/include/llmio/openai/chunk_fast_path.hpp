@@ -64,6 +64,8 @@ public:
         bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
 
         void start(ChatChunk& out);
+        bool enter(Level level); // a container on the shape's path opens
+        bool leave();            // the innermost open container closes
         bool give_up(boost::system::error_code& ec);
         bool scalar(boost::system::error_code& ec); // a non-string scalar in `slot`
         std::string* string_target();
