@@ -1,7 +1,7 @@
 #ifndef LLMIO_SRC_HTTP_CONNECTION_HPP
 #define LLMIO_SRC_HTTP_CONNECTION_HPP
 
-// One client connection, plain TCP or TLS, with Beast's per-stream deadline. The HTTP client
+// One client connection, plain TCP or TLS, with one deadline timer per request. The HTTP client
 // drives it; the pool keeps it between requests.
 
 #include "append_body.hpp"
@@ -47,6 +47,7 @@ public:
     static constexpr std::size_t kInitialReadSize = 2 * 1024;
 
     Connection(boost::asio::any_io_executor executor, std::string origin_key);
+    ~Connection();
     Connection(Connection const&) = delete;
     Connection& operator=(Connection const&) = delete;
 
@@ -78,8 +79,6 @@ public:
 
     TimePoint idle_since{};
     bool reused = false;
-
-    ~Connection();
 
 private:
     struct Watch;
