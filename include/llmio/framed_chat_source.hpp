@@ -38,8 +38,9 @@ protected:
     /// `transport` names the provider and bounds the lines; it must outlive the source.
     FramedChatSource(http::HttpStream stream, ProviderTransport const& transport, Framing framing);
 
-    /// Splits `slice` into lines and calls `deliver`, `end_of_answer` or `fail` for them.
-    /// Returns the framing's own error (a line over the limit).
+    /// Splits `slice` into lines and calls `deliver`, `end_of_answer` or
+    /// `fail_with_current_exception` for them, stopping after either of the last two. Returns
+    /// the framing's own error (a line over the limit).
     virtual boost::system::error_code feed(std::string_view slice) = 0;
     /// The body ended: a last line without its newline is handled, like `feed`.
     virtual boost::system::error_code finish() = 0;
@@ -51,8 +52,6 @@ protected:
     /// An error inside the stream (in-band error, malformed chunk): the chunks queued before it
     /// are delivered first, then this is thrown. Call from a catch block.
     void fail_with_current_exception() noexcept { error_ = std::current_exception(); }
-    /// Whether the framing should stop handing over lines.
-    bool stopped() const noexcept { return done_ || error_ != nullptr; }
 
     ProviderTransport const& transport() const noexcept { return transport_; }
 
