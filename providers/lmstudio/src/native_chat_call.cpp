@@ -283,16 +283,10 @@ asio::awaitable<ChatResponse> LmStudioProvider::native_chat(NativeChatRequest re
     // Read the end of the body (normally nothing but the last chunk) so that the connection
     // can be reused; a server that goes on after chat.end loses it.
     try {
-        for (int i = 0; i < 8 && !stream.done(); ++i) {
-            auto rest = co_await stream.read_some();
-            if (!rest)
-                break;
-        }
+        co_await stream.discard_rest();
     } catch (ProviderError const&) {
         // The answer is complete; only the connection is lost.
     }
-    if (!stream.done())
-        stream.close();
     co_return std::move(*reader.response());
 }
 
