@@ -4,7 +4,7 @@
 // A registry factory that builds its provider from the configuration cascade: the factory's
 // config object (explicit settings, same keys as a provider section of the LLMIO_CONFIG file) >
 // environment variables > the LLMIO_CONFIG file > defaults (docs/configuration.md). Each
-// provider's `register_provider` is one call to this.
+// provider's `register_provider` is one call to `register_provider_type`.
 
 #include <llmio/config.hpp>
 #include <llmio/registry.hpp>
@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace llmio {
 
@@ -27,6 +28,32 @@ using ConfiguredMaker =
 /// variable, never a secret).
 void register_configured_factory(ProviderRegistry& registry, std::string name, Environment env,
                                  ConfiguredMaker make);
+
+/// Sets what every provider's Options has in common from `settings`: timeouts and TLS (`http`),
+/// the retry policy, and the extra headers (marked secret: they often carry credentials).
+template <class ProviderOptions>
+void apply_common_settings(ProviderOptions& options, ResolvedSettings const& settings)
+{
+    options.http.timeouts = settings.timeouts();
+    options.http.tls = settings.tls();
+    options.retry = settings.retry_policy();
+    for (auto const& h : settings.headers)
+        options.headers.push_back({h.name, h.value, true});
+}
+
+/// `register_configured_factory` for a provider type constructed from an executor and the
+/// Options that `options_from` makes out of the resolved settings.
+template <class Provider, class OptionsFrom>
+void register_provider_type(ProviderRegistry& registry, std::string name, Environment env,
+                            OptionsFrom options_from)
+{
+    register_configured_factory(
+        registry, std::move(name), std::move(env),
+        [options_from](boost::asio::any_io_executor executor,
+                       ResolvedSettings const& settings) -> std::shared_ptr<ModelProvider> {
+            return std::make_shared<Provider>(std::move(executor), options_from(settings));
+        });
+}
 
 } // namespace llmio
 

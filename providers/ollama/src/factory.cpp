@@ -10,20 +10,13 @@ Options options_from(ResolvedSettings const& settings)
     o.name = settings.provider;
     o.host = settings.base_url.value; // parsed later the way Ollama parses OLLAMA_HOST
     o.api_key = settings.api_key.value;
-    o.http.timeouts = settings.timeouts();
-    o.http.tls = settings.tls();
-    o.retry = settings.retry_policy();
-    for (auto const& h : settings.headers)
-        o.headers.push_back({h.name, h.value, true});
+    apply_common_settings(o, settings);
     return o;
 }
 
 void register_provider(ProviderRegistry& registry, Environment env)
 {
-    auto make = [](boost::asio::any_io_executor executor, ResolvedSettings const& settings) {
-        return std::make_shared<OllamaProvider>(std::move(executor), options_from(settings));
-    };
-    register_configured_factory(registry, "ollama", std::move(env), make);
+    register_provider_type<OllamaProvider>(registry, "ollama", std::move(env), options_from);
 }
 
 } // namespace llmio::ollama

@@ -12,20 +12,13 @@ Options options_from(ResolvedSettings const& settings)
     o.api_key = settings.api_key.value;
     if (settings.include_usage.source != SettingSource::default_value)
         o.include_usage = settings.include_usage.value;
-    o.http.timeouts = settings.timeouts();
-    o.http.tls = settings.tls();
-    o.retry = settings.retry_policy();
-    for (auto const& h : settings.headers)
-        o.headers.push_back({h.name, h.value, true});
+    apply_common_settings(o, settings);
     return o;
 }
 
 void register_provider(ProviderRegistry& registry, Environment env)
 {
-    auto make = [](boost::asio::any_io_executor executor, ResolvedSettings const& settings) {
-        return std::make_shared<OpenAICompatibleProvider>(std::move(executor), options_from(settings));
-    };
-    register_configured_factory(registry, "openai", std::move(env), make);
+    register_provider_type<OpenAICompatibleProvider>(registry, "openai", std::move(env), options_from);
 }
 
 } // namespace llmio::openai
