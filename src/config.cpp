@@ -6,6 +6,7 @@
 #include "detail/message_text.hpp"
 
 #include <llmio/error.hpp>
+#include <llmio/model_cache.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -37,6 +38,7 @@ constexpr EnvironmentVariable kVariables[] = {
     {"LLMIO_TIMEOUT", "", "timeout_s"},
     {"LLMIO_CONNECT_TIMEOUT", "", "connect_timeout_s"},
     {"LLMIO_MAX_RETRIES", "", "max_retries"},
+    {"LLMIO_MODEL_CACHE_TTL", "", "model_cache_ttl_s"},
     {"LLMIO_CA_FILE", "", "ca_file"},
     {"LLMIO_CONFIG", "", "(the config file path)"},
 };
@@ -282,6 +284,10 @@ ResolvedSettings resolve_settings(std::string_view provider,
         provider, "idle_timeout_s", given.idle_timeout, env, env_seconds,
         check_seconds("idle_timeout_s"), in_file(&ProviderSettings::idle_timeout), file_where,
         default_timeouts.idle);
+    r.model_cache_ttl = cascade<http::Duration>(
+        provider, "model_cache_ttl_s", given.model_cache_ttl, env, env_seconds,
+        check_seconds("model_cache_ttl_s"), in_file(&ProviderSettings::model_cache_ttl),
+        file_where, ModelCache::Options{}.ttl);
 
     r.max_retries = cascade<int>(
         provider, "max_retries", given.max_retries, env, env_retries,
@@ -383,6 +389,7 @@ std::string ResolvedSettings::describe() const
     line("connect_timeout_s", format_seconds(connect_timeout.value), connect_timeout.origin);
     line("first_byte_timeout_s", format_seconds(first_byte_timeout.value), first_byte_timeout.origin);
     line("idle_timeout_s", format_seconds(idle_timeout.value), idle_timeout.origin);
+    line("model_cache_ttl_s", format_seconds(model_cache_ttl.value), model_cache_ttl.origin);
     line("max_retries", std::to_string(max_retries.value), max_retries.origin);
     line("include_usage", include_usage.value ? "true" : "false", include_usage.origin);
     line("ca_file", text_or_none(ca_file.value), ca_file.origin);

@@ -97,7 +97,7 @@ bool bool_of(json::value const& value, std::string const& name)
 
 constexpr std::string_view kSettingKeys[] = {
     "base_url",   "api_key",   "timeout_s",  "connect_timeout_s", "first_byte_timeout_s",
-    "idle_timeout_s", "max_retries", "include_usage", "ca_file", "verify_tls", "headers",
+    "idle_timeout_s", "model_cache_ttl_s", "max_retries", "include_usage", "ca_file", "verify_tls", "headers",
 };
 
 ProviderSettings parse_section(json::object const& section, KeyNamer const& name)
@@ -121,6 +121,8 @@ ProviderSettings parse_section(json::object const& section, KeyNamer const& name
             settings.first_byte_timeout = duration_of(value, full);
         } else if (key == "idle_timeout_s") {
             settings.idle_timeout = duration_of(value, full);
+        } else if (key == "model_cache_ttl_s") {
+            settings.model_cache_ttl = duration_of(value, full);
         } else if (key == "max_retries") {
             settings.max_retries = retries_of(value, full);
         } else if (key == "include_usage") {

@@ -75,6 +75,7 @@ struct ProviderSettings {
     std::optional<http::Duration> connect_timeout;
     std::optional<http::Duration> first_byte_timeout;
     std::optional<http::Duration> idle_timeout;
+    std::optional<http::Duration> model_cache_ttl;      ///< How long a model list is trusted.
     std::optional<int> max_retries;                     ///< 0..100.
     std::optional<bool> include_usage;
     std::optional<std::string> ca_file;
@@ -139,6 +140,7 @@ struct ResolvedSettings {
     Setting<http::Duration> connect_timeout;
     Setting<http::Duration> first_byte_timeout;
     Setting<http::Duration> idle_timeout;
+    Setting<http::Duration> model_cache_ttl;
     Setting<int> max_retries;
     Setting<bool> include_usage;
     Setting<std::string> ca_file;

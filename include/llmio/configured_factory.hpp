@@ -30,13 +30,15 @@ void register_configured_factory(ProviderRegistry& registry, std::string name, E
                                  ConfiguredMaker make);
 
 /// Sets what every provider's Options has in common from `settings`: timeouts and TLS (`http`),
-/// the retry policy, and the extra headers (marked secret: they often carry credentials).
+/// the retry policy, the model cache's TTL, and the extra headers (marked secret: they often
+/// carry credentials).
 template <class ProviderOptions>
 void apply_common_settings(ProviderOptions& options, ResolvedSettings const& settings)
 {
     options.http.timeouts = settings.timeouts();
     options.http.tls = settings.tls();
     options.retry = settings.retry_policy();
+    options.model_cache_ttl = settings.model_cache_ttl.value;
     for (auto const& h : settings.headers)
         options.headers.push_back({h.name, h.value, true});
 }

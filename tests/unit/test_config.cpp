@@ -4,6 +4,7 @@
 #include <llmio/config.hpp>
 #include <llmio/error.hpp>
 #include <llmio/http/endpoint.hpp>
+#include <llmio/model_cache.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -91,6 +92,8 @@ TEST_CASE("Defaults when nothing is set", "[config]")
     CHECK(openai.connect_timeout.value == 10s);
     CHECK(openai.first_byte_timeout.value == 10min);
     CHECK(openai.idle_timeout.value == 2min);
+    CHECK(openai.model_cache_ttl.value == 5min);
+    CHECK(openai.model_cache_ttl.value == (llmio::ModelCache::Options{}.ttl));
     CHECK(openai.max_retries.value == 2);
     CHECK(openai.include_usage.value);
     CHECK(openai.ca_file.value.empty());
@@ -312,6 +315,8 @@ TEST_CASE("Invalid variables are errors naming the variable", "[config]")
     CHECK(resolve("openai", "LLMIO_TIMEOUT", "nan") == seconds + "\"nan\")");
     CHECK(resolve("openai", "LLMIO_TIMEOUT", "1000001") == seconds + "\"1000001\")");
     CHECK(resolve("openai", "LLMIO_TIMEOUT", "1e400") == seconds + "\"1e400\")");
+    CHECK(resolve("ollama", "LLMIO_MODEL_CACHE_TTL", "-5") ==
+          "invalid request (LLMIO_MODEL_CACHE_TTL must be a number of seconds from 0 to 1000000, not \"-5\")");
     CHECK(resolve("lmstudio", "LMSTUDIO_TIMEOUT", "ten") ==
           "invalid request (LMSTUDIO_TIMEOUT must be a number of seconds from 0 to 1000000, not \"ten\")");
     CHECK(resolve("openai", "LLMIO_CONNECT_TIMEOUT", "1\x1b[31m") ==
@@ -426,6 +431,7 @@ TEST_CASE("describe() shows every value with its origin and redacts secrets", "[
           "  connect_timeout_s = 2.5  (env LLMIO_CONNECT_TIMEOUT)\n"
           "  first_byte_timeout_s = 30  (file \"/etc/llmio.json\": providers.openai.first_byte_timeout_s)\n"
           "  idle_timeout_s = 15  (file \"/etc/llmio.json\": providers.openai.idle_timeout_s)\n"
+          "  model_cache_ttl_s = 300  (default)\n"
           "  max_retries = 1  (explicit)\n"
           "  include_usage = false  (file \"/etc/llmio.json\": providers.openai.include_usage)\n"
           "  ca_file = /etc/ssl/file.pem  (file \"/etc/llmio.json\": providers.openai.ca_file)\n"
@@ -445,6 +451,7 @@ TEST_CASE("describe() shows every value with its origin and redacts secrets", "[
           "  connect_timeout_s = 10  (default)\n"
           "  first_byte_timeout_s = 600  (default)\n"
           "  idle_timeout_s = 120  (default)\n"
+          "  model_cache_ttl_s = 300  (default)\n"
           "  max_retries = 2  (default)\n"
           "  include_usage = true  (default)\n"
           "  ca_file = (none)  (default)\n"
@@ -492,7 +499,7 @@ TEST_CASE("ProviderSettings::from_json reads a provider section", "[config]")
     };
     CHECK(error(R"({"timout_s": 1})") ==
           "invalid request (unknown key \"timout_s\" (known keys: base_url, api_key, timeout_s, "
-          "connect_timeout_s, first_byte_timeout_s, idle_timeout_s, max_retries, include_usage, "
+          "connect_timeout_s, first_byte_timeout_s, idle_timeout_s, model_cache_ttl_s, max_retries, include_usage, "
           "ca_file, verify_tls, headers))");
     CHECK(error(R"({"timeout_s": "30"})") ==
           "invalid request (timeout_s must be a number of seconds from 0 to 1000000, not \"30\")");
@@ -598,7 +605,7 @@ TEST_CASE("docs/configuration.md lists every variable and key the code knows", "
         INFO(variable.name);
         CHECK(docs.find("`" + std::string(variable.name) + "`") != std::string::npos);
     }
-    CHECK(listed.size() == 16);
+    CHECK(listed.size() == 17);
     for (auto const key : llmio::provider_setting_keys()) {
         INFO(key);
         CHECK(docs.find("| `" + std::string(key) + "` |") != std::string::npos);

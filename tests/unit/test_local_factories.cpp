@@ -2,6 +2,7 @@
 
 #include <llmio/lmstudio/factory.hpp>
 #include <llmio/ollama/factory.hpp>
+#include <llmio/openai/factory.hpp>
 
 #include "support/lmstudio_fixture.hpp"
 #include "support/ollama_fixture.hpp"
@@ -93,4 +94,26 @@ TEST_CASE("explicit factory settings beat OLLAMA_HOST", "[ollama][config]")
     ollama::register_provider(registry, Environment::from_map({{"OLLAMA_HOST", "127.0.0.1:9"}}));
     auto const models = list_models(registry, "ollama", {{"base_url", emulator.server.base_url()}});
     CHECK_FALSE(models.empty());
+}
+
+TEST_CASE("model_cache_ttl_s comes from code, LLMIO_MODEL_CACHE_TTL or the file, and reaches every provider", "[config]")
+{
+    using namespace std::chrono_literals;
+    auto const file = ConfigFile::parse(R"({"providers": {"ollama": {"model_cache_ttl_s": 30}}})", "/c.json");
+    auto const env = Environment::from_map({{"LLMIO_MODEL_CACHE_TTL", "2.5"}});
+
+    auto const from_file = resolve_settings("ollama", {}, Environment::from_map({}), &file);
+    CHECK(from_file.model_cache_ttl.value == 30s);
+    auto const from_env = resolve_settings("ollama", {}, env, &file);
+    CHECK(from_env.model_cache_ttl.value == 2500ms);
+    CHECK(from_env.model_cache_ttl.origin == "env LLMIO_MODEL_CACHE_TTL");
+    ProviderSettings given;
+    given.model_cache_ttl = 0s; // ask the server every time
+    CHECK(resolve_settings("ollama", given, env, &file).model_cache_ttl.value == 0s);
+
+    CHECK(ollama::options_from(from_env).model_cache_ttl == 2500ms);
+    CHECK(lmstudio::options_from(resolve_settings("lmstudio", {}, env, nullptr)).model_cache_ttl == 2500ms);
+    CHECK(openai::options_from(resolve_settings("openai", {}, env, nullptr)).model_cache_ttl == 2500ms);
+    CHECK(openai::options_from(resolve_settings("openai", {}, Environment::from_map({}), nullptr)).model_cache_ttl ==
+          5min);
 }
