@@ -2,7 +2,7 @@
 #define LLMIO_DISCOVERY_HPP
 
 // Finding local LLM servers. Each candidate base URL is probed with cheap GETs and identified
-// by what it answers (protocols.md section 0), never by its port: LM Studio by
+// by what it answers (docs/protocols.md, Discovery), never by its port: LM Studio by
 // `/lmstudio-greeting`, Ollama by `GET /`, llama.cpp by `/health` + its model cards, vLLM by its
 // model cards, anything else speaking `/v1/models` as a generic OpenAI-compatible server.
 

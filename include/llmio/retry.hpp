@@ -15,7 +15,7 @@
 //     429, 5xx, 408, 409) or the server said `x-should-retry: true`. A first-byte timeout is
 //     retried only with `retry_first_byte_timeout`: for a non-streaming generation it usually
 //     means the server is still working, and a retry would run the whole prompt again
-//     (protocols.md §8 item 24).
+//     (docs/protocols.md, Edge cases: long generations and retries).
 //  6. A Retry-After (ErrorInfo::retry_after) longer than `max_retry_after`: no; the error already
 //     carries it (`RateLimitError::retry_after()`) so the caller can decide.
 //  7. Delay: a positive Retry-After as given; otherwise (none, or 0 / a date in the past) full

@@ -17,7 +17,7 @@ using llmio::conformance::Target;
 
 namespace {
 
-// LM Studio's /v1 errors use OpenAI's shape (protocols.md 1.2.3).
+// LM Studio's /v1 errors use OpenAI's shape (docs/protocols.md, LM Studio: errors).
 std::string lmstudio_error_body(int, std::string const& message, std::string const& type)
 {
     boost::json::object error{{"message", message}, {"type", type}, {"param", nullptr}, {"code", nullptr}};

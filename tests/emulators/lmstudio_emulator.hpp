@@ -1,7 +1,7 @@
 #ifndef LLMIO_TESTS_EMULATORS_LMSTUDIO_EMULATOR_HPP
 #define LLMIO_TESTS_EMULATORS_LMSTUDIO_EMULATOR_HPP
 
-// LM Studio's HTTP server (protocols.md section 1), for tests and `llmio emulate`.
+// LM Studio's HTTP server (docs/protocols.md, LM Studio), for tests and `llmio emulate`.
 //
 // - GET /lmstudio-greeting -> {"lmstudio":true,"version":...} (no token needed). Only the
 //   `lmstudio` flag is confirmed (what lms and the SDKs check); `version` is this emulator's.

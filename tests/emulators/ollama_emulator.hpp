@@ -1,7 +1,7 @@
 #ifndef LLMIO_TESTS_EMULATORS_OLLAMA_EMULATOR_HPP
 #define LLMIO_TESTS_EMULATORS_OLLAMA_EMULATOR_HPP
 
-// Ollama's native API (protocols.md section 2): GET/HEAD / ("Ollama is running"),
+// Ollama's native API (docs/protocols.md, Ollama): GET/HEAD / ("Ollama is running"),
 // /api/version, /api/tags, /api/ps, POST /api/show, /api/chat, /api/generate, /api/embed,
 // /api/pull (streamed progress), DELETE /api/delete. Streams are NDJSON ending with a
 // `done: true` line; `stream` defaults to true; errors are `{"error":"..."}` with Ollama's

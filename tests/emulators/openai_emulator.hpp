@@ -2,8 +2,9 @@
 #define LLMIO_TESTS_EMULATORS_OPENAI_EMULATOR_HPP
 
 // The OpenAI-compatible `/v1` dialect, in two flavours:
-//  - openai:   OpenAI's own shapes (protocols.md section 3): role chunk first, `usage` chunk
-//              with `choices: []` only under `stream_options.include_usage`, string error
+//  - openai:   OpenAI's own shapes (docs/protocols.md, OpenAI and compatible servers): role
+//              chunk first, `usage` chunk with `choices: []` only under
+//              `stream_options.include_usage`, string error
 //              codes, x-request-id header, 404 model_not_found for unknown models.
 //  - llamacpp: llama-server b4747 as the captures show: no role chunk, usage and timings on
 //              the finish chunk, integer error codes, `Server: llama.cpp`, any model name

@@ -44,7 +44,8 @@ struct ToolCase {
     std::vector<ToolCall> expected;
 };
 
-// Every tool-call dialect from protocols.md 3.4 and 8 (items 1-7), with the exact result.
+// Every tool-call dialect of docs/protocols.md (OpenAI: tool-call deltas, quirks 1-7), with the
+// exact result.
 std::vector<ToolCase> tool_cases()
 {
     return {

@@ -347,7 +347,7 @@ TEST_CASE("fault: close-delimited responses", "[emulator]")
     }
 }
 
-TEST_CASE("fault: tool-call delta quirks of protocols.md section 8", "[emulator]")
+TEST_CASE("fault: the tool-call delta quirks listed in docs/protocols.md", "[emulator]")
 {
     OpenAiEmulatorFixture emu;
     std::string const body = R"({"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Use get_weather and get_time"}],)"

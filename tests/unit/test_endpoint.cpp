@@ -35,7 +35,7 @@ std::vector<Accepted> const kAccepted = {
     {"localhost:1234/api/v0/",           "http", "localhost", "localhost", 1234, "", "/api/v0", "http://localhost:1234", true},
     {"  http://localhost:1234/v1  ",     "http", "localhost", "localhost", 1234, "", "/v1",     "http://localhost:1234", true},
     {"localhost",                        "http", "localhost", "localhost", 80,   "", "",        "http://localhost", true},
-    // Cloud and proxies (USERS.md 18: a path prefix must survive).
+    // Cloud and proxies (a proxy's path prefix must survive).
     {"https://api.openai.com/v1",        "https", "api.openai.com", "api.openai.com", 443, "", "/v1", "https://api.openai.com", false},
     {"https://proxy.example/llm/v1",     "https", "proxy.example", "proxy.example", 443, "/llm", "/v1", "https://proxy.example/llm", false},
     {"https://gw.example/openai/api/v1", "https", "gw.example", "gw.example", 443, "/openai", "/api/v1", "https://gw.example/openai", false},

@@ -250,7 +250,7 @@ TEST_CASE("lmstudio: non-streamed chats carry LM Studio's v0 stats", "[lmstudio]
 
 TEST_CASE("LM Studio stats objects become ServerStats", "[lmstudio][stats][openai]")
 {
-    SECTION("v0 chat (protocols.md 1.3)")
+    SECTION("v0 chat (docs/protocols.md LM Studio: /api/v0)")
     {
         auto const r = openai::parse_chat_response(
             R"({"id":"chatcmpl-1","object":"chat.completion","created":1731990317,"model":"granite-3.0-2b-instruct",)"
@@ -266,7 +266,7 @@ TEST_CASE("LM Studio stats objects become ServerStats", "[lmstudio][stats][opena
         expected.stop_reason = "maxPredictedTokensReached";
         CHECK(*r.stats == expected);
     }
-    SECTION("v1 chat (protocols.md 1.4)")
+    SECTION("v1 chat (docs/protocols.md LM Studio: /api/v1)")
     {
         auto const r = lmstudio::parse_native_chat_response(
             boost::json::parse(

@@ -1,5 +1,6 @@
 // The LM Studio provider against the LM Studio emulator: inference through /v1 and LM Studio's
-// quirks (protocols.md section 1 and section 8 items 1, 10, 11, 12, 21; USERS.md items 6, 7).
+// quirks (docs/protocols.md, LM Studio): empty tool-call name repeats, the refused json_object,
+// errors with status 200 and inside streams, "No models loaded", context overflow.
 
 #include "support/lmstudio_fixture.hpp"
 #include "support/run_async.hpp"

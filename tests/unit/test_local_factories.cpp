@@ -69,7 +69,7 @@ TEST_CASE("the ollama factory reads OLLAMA_HOST the way Ollama does, and OLLAMA_
     auto config = emulators::OllamaEmulatorConfig::defaults();
     config.api_key = "ollama-key-0123456789";
     test::OllamaEmulatorFixture emulator(config);
-    // A bare host:port, no scheme: Ollama's own grammar (protocols.md 2.1).
+    // A bare host:port, no scheme: Ollama's own grammar (docs/protocols.md, Ollama: host).
     auto const host_port = emulator.server.base_url().substr(std::string_view("http://").size());
 
     ProviderRegistry registry;

@@ -80,7 +80,7 @@ void check_every_split(std::string_view whole, std::size_t max_line = 16 << 20)
     CHECK(matches(bytes));
 }
 
-// An Ollama /api/chat stream as protocols.md §2.3 describes it: thinking deltas, content
+// An Ollama /api/chat stream as docs/protocols.md (Ollama: /api/chat) describes it: thinking deltas, content
 // deltas, a whole tool call, and the final line with done_reason and metrics.
 Lines const kOllamaChatLines = {
     R"({"model":"qwen3:0.6b","created_at":"2025-06-01T10:00:00.000000001Z","message":{"role":"assistant","content":"","thinking":"The user"},"done":false})",
@@ -114,7 +114,7 @@ TEST_CASE("NDJSON: every split of an Ollama stream gives the same lines", "[ndjs
 {
     check_every_split(joined(kOllamaChatLines));
     // The same with CRLF, a BOM, blank lines, and a mid-stream error ending the stream
-    // without its final '\n' (protocols.md §2.2, §8.13).
+    // without its final '\n' (docs/protocols.md, Ollama: conventions).
     std::string stream = "\xEF\xBB\xBF" + joined({kOllamaChatLines[0], kOllamaChatLines[2]}, "\r\n") +
                          "\n  \r\n\t\n" + R"({"error":"an error was encountered while running the model"})";
     check_every_split(stream);

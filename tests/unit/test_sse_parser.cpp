@@ -245,7 +245,7 @@ struct StringMaker<Item> {
 };
 } // namespace Catch
 
-// --- WHATWG conformance vectors (protocols.md §6) -------------------------------------------
+// --- WHATWG conformance vectors (docs/protocols.md, Server-sent events) --------------------------
 
 TEST_CASE("SSE: CRLF, CR-only and LF line ends give the same events", "[sse]")
 {
@@ -308,7 +308,8 @@ TEST_CASE("SSE: data lines are joined with newlines", "[sse]")
     CHECK(events_of("data: a\ndata\n\n") == std::vector<Item>{ev("a\n")});
     CHECK(events_of("data\n\n") == std::vector<Item>{ev("")});
     CHECK(events_of("data:\n\n") == std::vector<Item>{ev("")});
-    // Non-standard `data:\n {json}` framing (protocols.md §8.15): the JSON is another line.
+    // Non-standard `data:\n {json}` framing (docs/protocols.md, Server-sent events: JSON on the
+    // line after `data:`): the JSON is another line.
     CHECK(events_of("data:\n {\"a\":1}\n\n") ==
           std::vector<Item>{other(" {\"a\"", "1}", " {\"a\":1}"), ev("")});
 }

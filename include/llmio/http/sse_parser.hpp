@@ -14,7 +14,8 @@
 //   the offending text instead of silently altering it.
 // - Lines are bounded (`SseLimits::max_line`) and so is one event's data
 //   (`SseLimits::max_event_data`); exceeding either is `errc::body_too_large`.
-// - At end of input a pending event with data is dispatched (lenient mode, protocols.md §6.6);
+// - At end of input a pending event with data is dispatched (lenient mode; docs/protocols.md,
+//   Server-sent events: end of input);
 //   `finished_without_blank_line()` tells the caller that this happened.
 // - Lines that name an unknown field, or that are not fields at all (llama.cpp's
 //   `error: {...}`, a bare `{"error":...}` line), are reported through `on_other`, not dropped.
@@ -43,7 +44,7 @@ struct SseEvent {
 
 /// A line that is not a comment and names a field other than event/data/id/retry, e.g.
 /// llama.cpp's `error: {"code":500,...}` or a bare `{"error":...}` line without `data:`
-/// (protocols.md §8.14). Providers decide whether it is an error. Views are valid only during
+/// (docs/protocols.md, Server-sent events: lines that are not fields). Providers decide whether it is an error. Views are valid only during
 /// the callback.
 struct SseOtherLine {
     std::string_view field; ///< Text before the first ':' (whole line when there is no colon).

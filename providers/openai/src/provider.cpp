@@ -195,7 +195,7 @@ asio::awaitable<ServerInfo> OpenAICompatibleProvider::do_info()
     try {
         auto models = co_await do_list_models();
         info.model_count = models.size();
-        // The model cards tell compatible servers apart (protocols.md section 0).
+        // The model cards tell compatible servers apart (docs/protocols.md, Discovery).
         for (auto const& m : models) {
             if (m.owned_by == "llamacpp")
                 info.kind = "llamacpp";

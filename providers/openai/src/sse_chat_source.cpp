@@ -46,7 +46,8 @@ bool SseChatSource::on_event(http::SseEvent const& event)
 bool SseChatSource::on_other(http::SseOtherLine const& line)
 {
     // llama.cpp reports failures as an `error: {...}` line; some proxies forward a bare JSON
-    // error line without `data:` (protocols.md 8.14). Anything else is ignored, as SSE says.
+    // error line without `data:` (docs/protocols.md, Server-sent events: lines that are not
+    // fields). Anything else is ignored, as SSE says.
     bool const bare_json = !line.line.empty() && line.line.front() == '{' &&
                            line.line.find("\"error\"") != std::string_view::npos;
     if (line.field == "error") {

@@ -1,7 +1,8 @@
 #ifndef LLMIO_LMSTUDIO_NATIVE_WIRE_HPP
 #define LLMIO_LMSTUDIO_NATIVE_WIRE_HPP
 
-// LM Studio's native REST API (protocols.md 1.3 and 1.4): bodies out, typed results in. No I/O.
+// LM Studio's native REST API (docs/protocols.md, LM Studio: /api/v0 and /api/v1): bodies out,
+// typed results in. No I/O.
 // Invalid JSON or a wrong shape throws MalformedResponseError with a bounded copy of the body.
 
 #include <llmio/model_manager.hpp>

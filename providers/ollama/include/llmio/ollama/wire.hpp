@@ -3,7 +3,7 @@
 
 // Ollama's native HTTP API (`/api/...`): request bodies out, typed results in. No I/O.
 //
-// Differences from the OpenAI wire that this mapping absorbs (protocols.md section 2):
+// Differences from the OpenAI wire that this mapping absorbs (docs/protocols.md, Ollama):
 // - tool-call arguments are JSON objects on the wire, JSON text in llmio's ToolCall;
 // - tool results name the tool (`tool_name`), found by the call id in the conversation;
 // - sampling knobs live in `options` (`max_tokens` -> `num_predict`), structured output is
