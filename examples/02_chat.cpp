@@ -5,14 +5,12 @@
 // Without a model it picks the first loaded LLM. Exits with 1 when the server's answer is empty
 // or did not finish normally.
 
-#include <llmio/lmstudio/provider.hpp>
+#include "common.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
+#include <llmio/lmstudio.hpp>
+
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_future.hpp>
 
-#include <exception>
 #include <iostream>
 #include <string>
 
@@ -23,9 +21,8 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
     auto executor = co_await boost::asio::this_coro::executor;
 
     // [snippet:provider]
-    llmio::lmstudio::Options options;
-    options.base_url = base_url; // e.g. "http://127.0.0.1:1234"; "/v1" may be given or not
-    llmio::lmstudio::LmStudioProvider lmstudio(executor, options);
+    // base_url: e.g. "http://127.0.0.1:1234"; "/v1" may be given or not.
+    llmio::lmstudio::LmStudioProvider lmstudio(executor, {.base_url = base_url});
     // [end-snippet]
 
     // [snippet:list-models]
@@ -42,11 +39,12 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
     }
 
     // [snippet:chat]
-    llmio::ChatRequest request;
-    request.model = model;
-    request.messages = {llmio::Message::system("Answer in one short sentence."),
-                        llmio::Message::user("What is the capital of France?")};
-    request.max_tokens = 256;
+    llmio::ChatRequest request{
+        .model = model,
+        .messages = {llmio::Message::system("Answer in one short sentence."),
+                     llmio::Message::user("What is the capital of France?")},
+        .max_tokens = 256,
+    };
 
     llmio::ChatResponse reply = co_await lmstudio.chat(request);
     std::cout << reply.model << ": " << reply.content << '\n'
@@ -64,19 +62,9 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
 // [snippet:main]
 int main(int argc, char** argv)
 {
-    if (argc < 2) {
-        std::cerr << "usage: 02_chat <base-url> [model]\n";
-        return 2;
-    }
-    boost::asio::io_context io;
-    auto exit_code = boost::asio::co_spawn(io, run(argv[1], argc > 2 ? argv[2] : ""),
-                                           boost::asio::use_future);
-    io.run();
-    try {
-        return exit_code.get(); // rethrows what the coroutine threw
-    } catch (std::exception const& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 1;
-    }
+    return examples::run_main(argc, argv, "02_chat <base-url> [model]",
+                              [](examples::CommandLine const& line) {
+                                  return run(line.arg(0), line.arg(1));
+                              });
 }
 // [end-snippet]

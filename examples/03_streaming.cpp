@@ -4,14 +4,12 @@
 //
 // Exits with 1 when the streamed text does not add up to the assembled answer.
 
+#include "common.hpp"
+
 #include <llmio/lmstudio/provider.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_future.hpp>
 
-#include <exception>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -20,13 +18,10 @@ namespace {
 
 boost::asio::awaitable<int> run(std::string base_url, std::string model)
 {
-    llmio::lmstudio::Options options;
-    options.base_url = base_url;
-    llmio::lmstudio::LmStudioProvider lmstudio(co_await boost::asio::this_coro::executor, options);
-
-    llmio::ChatRequest request;
-    request.model = model;
-    request.messages = {llmio::Message::user("Count from one to five.")};
+    auto executor = co_await boost::asio::this_coro::executor;
+    llmio::lmstudio::LmStudioProvider lmstudio(executor, {.base_url = base_url});
+    llmio::ChatRequest request{.model = model,
+                               .messages = {llmio::Message::user("Count from one to five.")}};
 
     // [snippet:next]
     llmio::ChatStream stream = co_await lmstudio.chat_stream(request);
@@ -64,18 +59,8 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
 
 int main(int argc, char** argv)
 {
-    if (argc < 2) {
-        std::cerr << "usage: 03_streaming <base-url> [model]\n";
-        return 2;
-    }
-    boost::asio::io_context io;
-    auto exit_code = boost::asio::co_spawn(
-        io, run(argv[1], argc > 2 ? argv[2] : "qwen2.5-7b-instruct"), boost::asio::use_future);
-    io.run();
-    try {
-        return exit_code.get();
-    } catch (std::exception const& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 1;
-    }
+    return examples::run_main(argc, argv, "03_streaming <base-url> [model]",
+                              [](examples::CommandLine const& line) {
+                                  return run(line.arg(0), line.arg(1, "qwen2.5-7b-instruct"));
+                              });
 }

@@ -4,17 +4,15 @@
 //
 // Exits with 1 when the model calls no tool or does not answer after the tool result.
 
+#include "common.hpp"
+
 #include <llmio/lmstudio/provider.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
-#include <exception>
 #include <iostream>
 #include <string>
 
@@ -43,17 +41,19 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
     llmio::lmstudio::LmStudioProvider lmstudio(co_await boost::asio::this_coro::executor, options);
 
     // [snippet:define]
-    llmio::ToolDefinition weather;
-    weather.name = "get_weather";
-    weather.description = "The current weather in a city.";
-    weather.parameters = {{"type", "object"},
-                          {"properties", {{"city", {{"type", "string"}}}}},
-                          {"required", {"city"}}};
+    llmio::ToolDefinition weather{
+        .name = "get_weather",
+        .description = "The current weather in a city.",
+        .parameters = {{"type", "object"},
+                       {"properties", {{"city", {{"type", "string"}}}}},
+                       {"required", {"city"}}},
+    };
 
-    llmio::ChatRequest request;
-    request.model = model;
-    request.tools = {weather};
-    request.messages = {llmio::Message::user("What is the weather in Paris? Use get_weather.")};
+    llmio::ChatRequest request{
+        .model = model,
+        .messages = {llmio::Message::user("What is the weather in Paris? Use get_weather.")},
+        .tools = {weather},
+    };
     // [end-snippet]
 
     // [snippet:loop]
@@ -80,18 +80,8 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
 
 int main(int argc, char** argv)
 {
-    if (argc < 2) {
-        std::cerr << "usage: 04_tools <base-url> [model]\n";
-        return 2;
-    }
-    boost::asio::io_context io;
-    auto exit_code = boost::asio::co_spawn(
-        io, run(argv[1], argc > 2 ? argv[2] : "qwen2.5-7b-instruct"), boost::asio::use_future);
-    io.run();
-    try {
-        return exit_code.get();
-    } catch (std::exception const& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 1;
-    }
+    return examples::run_main(argc, argv, "04_tools <base-url> [model]",
+                              [](examples::CommandLine const& line) {
+                                  return run(line.arg(0), line.arg(1, "qwen2.5-7b-instruct"));
+                              });
 }

@@ -4,17 +4,15 @@
 //
 // Exits with 1 when the answer is not the JSON object the schema asks for.
 
+#include "common.hpp"
+
 #include <llmio/lmstudio/provider.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
-#include <exception>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -34,11 +32,12 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
         {"required", {"name", "population"}},
         {"additionalProperties", false}};
 
-    llmio::ChatRequest request;
-    request.model = model;
-    request.messages = {llmio::Message::user("Name the largest city of Japan and its population.")};
-    // LM Studio accepts json_schema (not json_object); the name is required by OpenAI.
-    request.response_format = llmio::ResponseFormat::json_schema("city", schema, /*strict=*/true);
+    llmio::ChatRequest request{
+        .model = model,
+        .messages = {llmio::Message::user("Name the largest city of Japan and its population.")},
+        // LM Studio accepts json_schema (not json_object); the name is required by OpenAI.
+        .response_format = llmio::ResponseFormat::json_schema("city", schema, /*strict=*/true),
+    };
     // [end-snippet]
 
     // [snippet:read]
@@ -62,18 +61,8 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
 
 int main(int argc, char** argv)
 {
-    if (argc < 2) {
-        std::cerr << "usage: 05_structured_output <base-url> [model]\n";
-        return 2;
-    }
-    boost::asio::io_context io;
-    auto exit_code = boost::asio::co_spawn(
-        io, run(argv[1], argc > 2 ? argv[2] : "qwen2.5-7b-instruct"), boost::asio::use_future);
-    io.run();
-    try {
-        return exit_code.get();
-    } catch (std::exception const& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 1;
-    }
+    return examples::run_main(argc, argv, "05_structured_output <base-url> [model]",
+                              [](examples::CommandLine const& line) {
+                                  return run(line.arg(0), line.arg(1, "qwen2.5-7b-instruct"));
+                              });
 }

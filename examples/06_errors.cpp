@@ -8,15 +8,13 @@
 // 4. a port where nothing listens: NetworkError with errc::connection_refused.
 // Exits with 1 when 3 or 4 do not fail the way they should.
 
+#include "common.hpp"
+
 #include <llmio/lmstudio/provider.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include <chrono>
-#include <exception>
 #include <iostream>
 #include <string>
 
@@ -118,18 +116,8 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
 
 int main(int argc, char** argv)
 {
-    if (argc < 2) {
-        std::cerr << "usage: 06_errors <base-url> [model]\n";
-        return 2;
-    }
-    boost::asio::io_context io;
-    auto exit_code = boost::asio::co_spawn(
-        io, run(argv[1], argc > 2 ? argv[2] : "qwen2.5-7b-instruct"), boost::asio::use_future);
-    io.run();
-    try {
-        return exit_code.get();
-    } catch (std::exception const& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 1;
-    }
+    return examples::run_main(argc, argv, "06_errors <base-url> [model]",
+                              [](examples::CommandLine const& line) {
+                                  return run(line.arg(0), line.arg(1, "qwen2.5-7b-instruct"));
+                              });
 }

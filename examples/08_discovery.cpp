@@ -5,14 +5,11 @@
 //
 // Exits with 1 when nothing was found.
 
+#include "common.hpp"
+
 #include <llmio/discovery.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
-
 #include <chrono>
-#include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -50,14 +47,6 @@ boost::asio::awaitable<int> run(std::vector<std::string> urls)
 
 int main(int argc, char** argv)
 {
-    boost::asio::io_context io;
-    auto exit_code = boost::asio::co_spawn(io, run(std::vector<std::string>(argv + 1, argv + argc)),
-                                           boost::asio::use_future);
-    io.run();
-    try {
-        return exit_code.get();
-    } catch (std::exception const& e) { // InvalidRequestError for a URL that cannot be parsed
-        std::cerr << "error: " << e.what() << '\n';
-        return 1;
-    }
+    // InvalidRequestError for a URL that cannot be parsed: printed, exit code 1.
+    return examples::exit_code_of(run(std::vector<std::string>(argv + 1, argv + argc)));
 }

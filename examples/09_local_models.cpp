@@ -5,15 +5,13 @@
 // Lists the models on disk and in memory; then, when named, loads and unloads one model and
 // downloads another (with progress). Exits with 1 when a step does not do what it says.
 
+#include "common.hpp"
+
 #include <llmio/lmstudio/provider.hpp>
 #include <llmio/ollama/provider.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_future.hpp>
 
-#include <exception>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -113,20 +111,10 @@ boost::asio::awaitable<int> run(std::string base_url, std::string kind, std::str
 
 int main(int argc, char** argv)
 {
-    if (argc < 2) {
-        std::cerr << "usage: 09_local_models <base-url> [lmstudio|ollama] [model-to-load] "
-                     "[model-to-download]\n";
-        return 2;
-    }
-    auto arg = [&](int i) { return std::string(argc > i ? argv[i] : ""); };
-    boost::asio::io_context io;
-    auto exit_code = boost::asio::co_spawn(io, run(arg(1), arg(2), arg(3), arg(4)),
-                                           boost::asio::use_future);
-    io.run();
-    try {
-        return exit_code.get();
-    } catch (std::exception const& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 1;
-    }
+    return examples::run_main(argc, argv,
+                              "09_local_models <base-url> [lmstudio|ollama] "
+                              "[model-to-load] [model-to-download]",
+                              [](examples::CommandLine const& line) {
+                                  return run(line.arg(0), line.arg(1), line.arg(2), line.arg(3));
+                              });
 }

@@ -7,17 +7,15 @@
 // resolves "lmstudio/<model>" and chats with it. Exits with 1 when something does not resolve
 // or answer.
 
+#include "common.hpp"
+
 #include <llmio/lmstudio/factory.hpp>
 #include <llmio/ollama/factory.hpp>
 #include <llmio/openai/factory.hpp>
 #include <llmio/registry.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_future.hpp>
 
-#include <exception>
 #include <iostream>
 #include <string>
 
@@ -71,18 +69,8 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
 
 int main(int argc, char** argv)
 {
-    if (argc < 2) {
-        std::cerr << "usage: 10_registry_config <lmstudio-base-url> [model]\n";
-        return 2;
-    }
-    boost::asio::io_context io;
-    auto exit_code = boost::asio::co_spawn(
-        io, run(argv[1], argc > 2 ? argv[2] : "qwen2.5-7b-instruct"), boost::asio::use_future);
-    io.run();
-    try {
-        return exit_code.get();
-    } catch (std::exception const& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 1;
-    }
+    return examples::run_main(argc, argv, "10_registry_config <lmstudio-base-url> [model]",
+                              [](examples::CommandLine const& line) {
+                                  return run(line.arg(0), line.arg(1, "qwen2.5-7b-instruct"));
+                              });
 }

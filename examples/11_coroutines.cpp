@@ -6,6 +6,8 @@
 // The deadline, timeout and cancel sections print what happened (a fast server answers in time,
 // a slow one does not). Exits with 1 when the parallel answers are missing or out of order.
 
+#include "common.hpp"
+
 #include <llmio/lmstudio/provider.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -14,14 +16,11 @@
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include <chrono>
-#include <exception>
 #include <iostream>
 #include <string>
 #include <variant>
@@ -167,18 +166,8 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
 
 int main(int argc, char** argv)
 {
-    if (argc < 2) {
-        std::cerr << "usage: 11_coroutines <base-url> [model]\n";
-        return 2;
-    }
-    boost::asio::io_context io;
-    auto exit_code = boost::asio::co_spawn(
-        io, run(argv[1], argc > 2 ? argv[2] : "qwen2.5-7b-instruct"), boost::asio::use_future);
-    io.run();
-    try {
-        return exit_code.get();
-    } catch (std::exception const& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 1;
-    }
+    return examples::run_main(argc, argv, "11_coroutines <base-url> [model]",
+                              [](examples::CommandLine const& line) {
+                                  return run(line.arg(0), line.arg(1, "qwen2.5-7b-instruct"));
+                              });
 }

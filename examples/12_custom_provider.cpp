@@ -7,6 +7,8 @@
 //
 // Exits with 1 when the streamed and the complete answer differ or are empty.
 
+#include "common.hpp"
+
 #include <llmio/error.hpp>
 #include <llmio/openai/sse_chat_source.hpp>
 #include <llmio/openai/wire.hpp>
@@ -14,15 +16,11 @@
 #include <llmio/provider_transport.hpp>
 #include <llmio/registry.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
-#include <exception>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -212,18 +210,8 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
 
 int main(int argc, char** argv)
 {
-    if (argc < 2) {
-        std::cerr << "usage: 12_custom_provider <base-url> [model]\n";
-        return 2;
-    }
-    boost::asio::io_context io;
-    auto exit_code = boost::asio::co_spawn(
-        io, run(argv[1], argc > 2 ? argv[2] : "qwen2.5-7b-instruct"), boost::asio::use_future);
-    io.run();
-    try {
-        return exit_code.get();
-    } catch (std::exception const& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 1;
-    }
+    return examples::run_main(argc, argv, "12_custom_provider <base-url> [model]",
+                              [](examples::CommandLine const& line) {
+                                  return run(line.arg(0), line.arg(1, "qwen2.5-7b-instruct"));
+                              });
 }

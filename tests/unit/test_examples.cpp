@@ -88,6 +88,31 @@ using llmio::test::LmStudioEmulatorFixture;
 using llmio::test::OllamaEmulatorFixture;
 using Lines = std::vector<std::string>;
 
+TEST_CASE("example 00_hello asks one question and prints the answer", "[examples]")
+{
+    LmStudioEmulatorFixture lmstudio;
+    auto const run = run_example(LLMIO_EXAMPLE_00_hello, {lmstudio.server.base_url()});
+    CHECK(run.exit_code == 0);
+    CHECK(lines_of(run.output) == Lines{"Hello! You said: What is the capital of France?"});
+    CHECK(chat_requests(lmstudio.server) == 1);
+}
+
+TEST_CASE("example 00_hello reports a failed call and exits with 1", "[examples]")
+{
+    auto const nowhere = run_example(LLMIO_EXAMPLE_00_hello, {"http://127.0.0.1:1"});
+    CHECK(nowhere.exit_code == 1);
+    CHECK_THAT(nowhere.output, Catch::StartsWith("error: connection refused (provider lmstudio"));
+
+    auto config = llmio::emulators::LmStudioEmulatorConfig::defaults();
+    config.models.erase(std::remove_if(config.models.begin(), config.models.end(),
+                                       [](auto const& m) { return m.key == "qwen2.5-7b-instruct"; }),
+                        config.models.end());
+    LmStudioEmulatorFixture without_the_model(config);
+    auto const unknown = run_example(LLMIO_EXAMPLE_00_hello, {without_the_model.server.base_url()});
+    CHECK(unknown.exit_code == 1);
+    CHECK_THAT(unknown.output, Catch::StartsWith("error: model not found"));
+}
+
 TEST_CASE("example 02_chat lists the models and chats with the first loaded LLM", "[examples]")
 {
     LmStudioEmulatorFixture lmstudio;
