@@ -2,6 +2,8 @@
 // `add_subdirectory(llmio)`. It only has to compile, link and run: the headers it includes and
 // the symbols it calls must all come from what llmio installs or exports.
 
+#include <llmio/openai.hpp> // the umbrella: llmio/llmio.hpp and the OpenAI provider
+
 #include <llmio/error.hpp>
 #include <llmio/http/endpoint.hpp>
 #include <llmio/http/http_client.hpp>
@@ -12,6 +14,15 @@
 
 #include <iostream>
 #include <string>
+
+namespace {
+
+boost::asio::awaitable<int> forty_two()
+{
+    co_return 42;
+}
+
+} // namespace
 
 int main()
 {
@@ -28,7 +39,10 @@ int main()
 
     std::cout << endpoint.to_string() << endpoint.api_prefix() << ' ' << body << '\n';
 
-    bool const ok = endpoint.to_string() == "http://localhost:1234" &&
+    // llmio::run's loop is compiled into the installed library.
+    int const answer = llmio::run(io, forty_two());
+
+    bool const ok = answer == 42 && endpoint.to_string() == "http://localhost:1234" &&
                     endpoint.api_prefix() == "/v1" && client.connections_opened() == 0 &&
                     body.find(R"("model":"m")") != std::string::npos &&
                     llmio::is_retryable(llmio::errc::rate_limited);
