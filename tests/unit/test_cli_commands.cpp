@@ -293,7 +293,26 @@ TEST_CASE("cli models --json against each emulator", "[cli]")
         REQUIRE(models.size() == 4);
         CHECK(models.at(0).at("id") == "llama3.2:latest");
         CHECK(models.at(0).at("provider") == "ollama");
-        CHECK(models.at(0).as_object().contains("context_length"));
+        CHECK(models.at(0).at("loaded") == false);
+        CHECK(models.at(0).at("context_length") == 131072); // from /api/show
+        CHECK(models.at(0).at("type") == "llm");
+        CHECK(models.at(3).at("type") == "embedding");
+
+        // Loaded: /api/ps gives the state and the loaded context.
+        REQUIRE(run_cli({"chat", "--provider", "ollama", "--url", ollama.server.base_url(), "-m", "llava", "hi"})
+                    .code == 0);
+        auto const table = run_cli({"models", "--provider", "ollama", "--url", ollama.server.base_url()});
+        INFO(table.out);
+        REQUIRE(table.code == 0);
+        auto const row_of = [&](std::string const& id) {
+            auto const row = table.out.substr(table.out.find("\n" + id + " ") + 1);
+            return row.substr(0, row.find('\n'));
+        };
+        CHECK(row_of("llava:latest").find(" yes ") != std::string::npos);
+        CHECK(row_of("llava:latest").find(" 4096 ") != std::string::npos);
+        CHECK(row_of("llava:latest").find(" vlm ") != std::string::npos);
+        CHECK(row_of("qwen3:latest").find(" no ") != std::string::npos);
+        CHECK(row_of("qwen3:latest").find(" 40960 ") != std::string::npos);
     }
     SECTION("openai")
     {
