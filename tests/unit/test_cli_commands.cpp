@@ -459,3 +459,13 @@ TEST_CASE("cli discover reports what it found and why other candidates were not"
     CHECK(lms.server.requests_served() > 0);
     CHECK(ollama.dialect->loaded().empty());
 }
+
+TEST_CASE("cli refuses a link-local (cloud metadata) --url before connecting, exit 2", "[cli][host_policy]")
+{
+    // The host policy refuses 169.254.0.0/16 by default: nothing is sent there.
+    auto const r = run_cli({"chat", "--provider", "openai", "--url", "http://169.254.169.254:1/v1", "-m", "x", "hi"});
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("host 169.254.169.254 is a link-local address (cloud metadata services live there), refused "
+                     "by the host policy's deny_link_local; list it in allow_hosts to reach it") != std::string::npos);
+}

@@ -192,3 +192,35 @@ TEST_CASE("registry + config file: a concurrency limit given in code holds", "[c
     CHECK(other_errors == 0);
     CHECK(server.accepted() == 1);
 }
+
+TEST_CASE("registry + config file: the file's host policy refuses before connecting", "[config][registry][host_policy]")
+{
+    test::OpenAiEmulatorFixture emulator;
+    ConfigFileOnDisk file("policy_" + std::to_string(emulator.port()),
+                          R"({"providers": {"openai": {"base_url": ")" + emulator.server.base_url() +
+                              R"(/v1", "deny_private": true, "max_retries": 0}}})");
+    ProviderRegistry registry;
+    openai::register_provider(registry, file.env());
+    auto const refusal = test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<std::string> {
+        auto provider = registry.create("openai", ex);
+        try {
+            co_await provider->chat(hello("gpt-4o-mini"));
+        } catch (InvalidRequestError const& e) {
+            CHECK(e.code() == errc::invalid_endpoint);
+            CHECK(e.provider() == "openai");
+            co_return e.info().detail;
+        }
+        co_return "no error";
+    });
+    CHECK(refusal == "host 127.0.0.1 is a private or loopback address, refused by the host policy's deny_private; "
+                     "list it in allow_hosts to reach it");
+    CHECK(emulator.server.accepted_connections() == 0);
+
+    // Listed in allow_hosts (explicit settings), which wins over the file's deny_private.
+    auto const answer = test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<ChatResponse> {
+        auto provider = registry.create("openai", ex, boost::json::object{{"allow_hosts", boost::json::array{"127.0.0.1"}}});
+        co_return co_await provider->chat(hello("gpt-4o-mini"));
+    });
+    CHECK_FALSE(answer.content.empty());
+    CHECK(emulator.server.accepted_connections() == 1);
+}
