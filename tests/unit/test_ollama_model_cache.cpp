@@ -4,6 +4,7 @@
 // Model names: `llama3.2` and `llama3.2:latest` are the same model everywhere.
 
 #include "support/ollama_fixture.hpp"
+#include "support/run_async.hpp"
 
 #include <llmio/error.hpp>
 #include <llmio/model_manager.hpp>
@@ -353,4 +354,33 @@ TEST_CASE("ollama: a listing without /api/ps leaves the loaded state unknown", "
         CHECK_FALSE(m.loaded_known);
         CHECK(m.capabilities.context_length.has_value());
     }
+}
+
+TEST_CASE("ollama: a listing asks /api/show for at most four models at once", "[ollama][cache]")
+{
+    auto config = emulators::OllamaEmulatorConfig::defaults();
+    config.models.clear();
+    for (int i = 0; i < 12; ++i)
+        config.models.push_back({"model" + std::to_string(i) + ":latest", {"completion"}, "llama", 1000, 2048});
+    emulators::ServerOptions server;
+    server.idle_timeout = std::chrono::minutes(10); // no connection is closed under the client
+    test::OllamaEmulatorFixture emulator(config, server);
+    ollama::Options o;
+    o.host = emulator.server.base_url();
+    o.retry = RetryPolicy::none();
+    o.http.pool.idle_expiry = std::chrono::minutes(10);
+    auto const models = test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<std::vector<ModelInfo>> {
+        ollama::OllamaProvider provider(ex, o);
+        co_return co_await provider.list_models();
+    });
+    REQUIRE(models.size() == 12);
+    for (auto const& m : models) {
+        INFO(m.id);
+        CHECK(m.capabilities.context_length == 2048);
+        CHECK(m.type == "llm");
+    }
+    // Pooled connections: one per request in flight at once, so at most four.
+    CHECK(emulator.server.requests_served() == 14); // tags, ps, twelve shows
+    CHECK(emulator.server.accepted_connections() <= 4);
+    CHECK(emulator.server.accepted_connections() >= 1);
 }
