@@ -2,6 +2,12 @@
 #   find_package(llmio REQUIRED COMPONENTS openai)
 #   target_link_libraries(app PRIVATE llmio::llmio llmio::openai)
 # Included by the top-level CMakeLists.txt only when llmio is the top-level project.
+#
+# Everything here is the install component `development` (libraries, headers, CMake package);
+# the CLI is the component `cli` and is skipped when it was not built (OPTIONAL), so
+#   cmake --build build --target llmio llmio_openai llmio_lmstudio llmio_ollama
+#   cmake --install build                        # or: --component development
+# installs the libraries alone.
 
 include(CMakePackageConfigHelpers)
 
@@ -27,23 +33,27 @@ install(TARGETS ${llmio_install_targets}
   ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
   LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
   RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}"
-  INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+  INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
+  COMPONENT development)
 
 # Public headers only: private ones live next to the sources in src/.
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/llmio"
   DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
+  COMPONENT development
   FILES_MATCHING PATTERN "*.hpp")
 foreach(component IN LISTS LLMIO_INSTALLED_COMPONENTS)
   if(EXISTS "${PROJECT_SOURCE_DIR}/providers/${component}/include/llmio")
     install(DIRECTORY "${PROJECT_SOURCE_DIR}/providers/${component}/include/llmio"
       DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
+      COMPONENT development
       FILES_MATCHING PATTERN "*.hpp")
   endif()
 endforeach()
 
 install(EXPORT llmioTargets
   NAMESPACE llmio::
-  DESTINATION "${LLMIO_INSTALL_CMAKEDIR}")
+  DESTINATION "${LLMIO_INSTALL_CMAKEDIR}"
+  COMPONENT development)
 
 # llmio is a static library compiled against this exact Boost: Boost.JSON and Boost.URL are
 # compiled Boost libraries whose ABI changes between releases, so the package asks for the same
@@ -60,4 +70,5 @@ write_basic_package_version_file(
 install(FILES
   "${PROJECT_BINARY_DIR}/llmioConfig.cmake"
   "${PROJECT_BINARY_DIR}/llmioConfigVersion.cmake"
-  DESTINATION "${LLMIO_INSTALL_CMAKEDIR}")
+  DESTINATION "${LLMIO_INSTALL_CMAKEDIR}"
+  COMPONENT development)

@@ -16,8 +16,10 @@
 
 #include <boost/asio/this_coro.hpp>
 
+#include <chrono>
 #include <iostream>
 #include <string>
+#include <string_view>
 
 namespace {
 
@@ -37,6 +39,18 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
         {"providers", {{"lmstudio", {{"base_url", base_url}, {"max_retries", 1}}}}}};
     for (std::string const& name : registry.add_from_config(executor, config))
         std::cout << "provider " << name << '\n';
+    // [end-snippet]
+
+    // [snippet:code_options]
+    // Options no config key expresses (logger, pool, concurrency ...) given in code: the
+    // cascade (explicit config object > env > LLMIO_CONFIG) overrides only what it sets.
+    llmio::openai::Options base;
+    base.http.logger = [](llmio::LogLevel, std::string_view line) { std::clog << line << '\n'; };
+    base.http.concurrency.max_in_flight = 4;
+    base.http.timeouts.idle = std::chrono::seconds(30);
+    llmio::ProviderRegistry with_code_options;
+    llmio::openai::register_provider(with_code_options, llmio::Environment(), base);
+    // with_code_options.create("openai", executor) logs through std::clog, 4 requests at most
     // [end-snippet]
 
     // [snippet:resolve]

@@ -313,6 +313,25 @@ ResolvedSettings resolve_settings(std::string_view provider,
         no_check, in_file(&ProviderSettings::verify_tls), file_where,
         http::TlsOptions{}.verify_peer);
 
+    // The host policy: code and the config file only (no environment variable sets it).
+    auto const no_env = [](EnvHit const& hit) -> std::vector<std::string> {
+        throw_error(errc::invalid_request, std::string(hit.name) + " cannot set allow_hosts");
+    };
+    r.allow_hosts = cascade<std::vector<std::string>>(
+        provider, "allow_hosts", given.allow_hosts, env, no_env,
+        [](std::vector<std::string> const& hosts) {
+            http::HostPolicy policy;
+            policy.allow_hosts = hosts;
+            http::validate_host_policy(policy);
+        },
+        in_file(&ProviderSettings::allow_hosts), file_where, http::HostPolicy{}.allow_hosts);
+    r.deny_link_local = cascade<bool>(
+        provider, "deny_link_local", given.deny_link_local, env, [](EnvHit const&) { return true; },
+        no_check, in_file(&ProviderSettings::deny_link_local), file_where, http::HostPolicy{}.deny_link_local);
+    r.deny_private = cascade<bool>(
+        provider, "deny_private", given.deny_private, env, [](EnvHit const&) { return false; },
+        no_check, in_file(&ProviderSettings::deny_private), file_where, http::HostPolicy{}.deny_private);
+
     // Headers, merged by name (case-insensitively); the first source to name one wins.
     auto const put = [&r](std::string const& name, std::string const& value,
                           SettingSource source, std::string origin) {
@@ -368,6 +387,15 @@ http::TlsOptions ResolvedSettings::tls() const
     return options;
 }
 
+http::HostPolicy ResolvedSettings::host_policy() const
+{
+    http::HostPolicy policy;
+    policy.allow_hosts = allow_hosts.value;
+    policy.deny_link_local = deny_link_local.value;
+    policy.deny_private = deny_private.value;
+    return policy;
+}
+
 std::string ResolvedSettings::describe() const
 {
     std::string out = "provider " + printable(provider) + "\n";
@@ -394,6 +422,12 @@ std::string ResolvedSettings::describe() const
     line("include_usage", include_usage.value ? "true" : "false", include_usage.origin);
     line("ca_file", text_or_none(ca_file.value), ca_file.origin);
     line("verify_tls", verify_tls.value ? "true" : "false", verify_tls.origin);
+    std::string hosts;
+    for (auto const& host : allow_hosts.value)
+        hosts += (hosts.empty() ? "" : ", ") + printable(host);
+    line("allow_hosts", hosts.empty() ? "(any)" : hosts, allow_hosts.origin);
+    line("deny_link_local", deny_link_local.value ? "true" : "false", deny_link_local.origin);
+    line("deny_private", deny_private.value ? "true" : "false", deny_private.origin);
     for (auto const& header : headers)
         line("headers." + header.name,
              secret_header(header.name) ? redact_secret(header.value) : printable(header.value),

@@ -97,7 +97,8 @@ bool bool_of(json::value const& value, std::string const& name)
 
 constexpr std::string_view kSettingKeys[] = {
     "base_url",   "api_key",   "timeout_s",  "connect_timeout_s", "first_byte_timeout_s",
-    "idle_timeout_s", "model_cache_ttl_s", "max_retries", "include_usage", "ca_file", "verify_tls", "headers",
+    "idle_timeout_s", "model_cache_ttl_s", "max_retries", "include_usage", "ca_file", "verify_tls",
+    "allow_hosts", "deny_link_local", "deny_private", "headers",
 };
 
 ProviderSettings parse_section(json::object const& section, KeyNamer const& name)
@@ -132,6 +133,25 @@ ProviderSettings parse_section(json::object const& section, KeyNamer const& name
             checks::check_no_controls(full, *settings.ca_file);
         } else if (key == "verify_tls") {
             settings.verify_tls = bool_of(value, full);
+        } else if (key == "allow_hosts") {
+            auto const* list = value.if_array();
+            if (!list)
+                throw_error(errc::invalid_request, full + " must be an array of strings");
+            std::vector<std::string> hosts;
+            for (std::size_t i = 0; i < list->size(); ++i)
+                hosts.push_back(string_of((*list)[i], full + "[" + std::to_string(i) + "]"));
+            http::HostPolicy policy;
+            policy.allow_hosts = hosts;
+            try {
+                http::validate_host_policy(policy);
+            } catch (ProviderError const& e) {
+                throw_error(errc::invalid_request, full + ": " + e.info().detail);
+            }
+            settings.allow_hosts = std::move(hosts);
+        } else if (key == "deny_link_local") {
+            settings.deny_link_local = bool_of(value, full);
+        } else if (key == "deny_private") {
+            settings.deny_private = bool_of(value, full);
         } else if (key == "headers") {
             auto const* headers = value.if_object();
             if (!headers)

@@ -1,6 +1,15 @@
 #include <llmio/configured_factory.hpp>
 
+#include <algorithm>
+
 namespace llmio {
+
+bool iequals_ascii(std::string_view a, std::string_view b) noexcept
+{
+    auto const lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [&](char x, char y) { return lower(x) == lower(y); });
+}
 
 void register_configured_factory(ProviderRegistry& registry, std::string name, Environment env,
                                  ConfiguredMaker make)

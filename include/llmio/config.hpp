@@ -80,6 +80,10 @@ struct ProviderSettings {
     std::optional<bool> include_usage;
     std::optional<std::string> ca_file;
     std::optional<bool> verify_tls;
+    /// The host policy (http::HostPolicy): which hosts the provider may reach.
+    std::optional<std::vector<std::string>> allow_hosts;
+    std::optional<bool> deny_link_local;
+    std::optional<bool> deny_private;
     /// Extra request headers. Names match case-insensitively across sources.
     std::map<std::string, std::string> headers;
 
@@ -145,6 +149,9 @@ struct ResolvedSettings {
     Setting<bool> include_usage;
     Setting<std::string> ca_file;
     Setting<bool> verify_tls;
+    Setting<std::vector<std::string>> allow_hosts;
+    Setting<bool> deny_link_local;
+    Setting<bool> deny_private;
     std::vector<ResolvedHeader> headers; ///< Sorted by name, case-insensitively.
 
     /// The four stage timeouts.
@@ -152,6 +159,7 @@ struct ResolvedSettings {
     /// RetryPolicy{} with `max_retries`.
     RetryPolicy retry_policy() const;
     http::TlsOptions tls() const;
+    http::HostPolicy host_policy() const;
     /// One line per setting, "  key = value  (origin)", secrets redacted.
     std::string describe() const;
 };

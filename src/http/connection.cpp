@@ -1,4 +1,5 @@
 #include "connection.hpp"
+#include "host_policy_check.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -146,7 +147,7 @@ void Connection::arm(Deadline const& deadline)
 }
 
 asio::awaitable<error_code> Connection::connect(Endpoint const& endpoint, asio::ssl::context* tls,
-                                                Deadline deadline)
+                                                Deadline deadline, HostPolicy const& policy)
 {
     tcp::resolver::results_type addresses;
     error_code ec;
@@ -161,6 +162,7 @@ asio::awaitable<error_code> Connection::connect(Endpoint const& endpoint, asio::
         if (ec)
             co_return ec;
     }
+    addresses = allowed_addresses(policy, endpoint.host(), addresses); // throws when none is allowed
 
     arm(deadline);
     std::tie(ec, std::ignore) = co_await tcp_.async_connect(addresses, use_tuple);

@@ -7,6 +7,7 @@
 #include "append_body.hpp"
 
 #include <llmio/http/endpoint.hpp>
+#include <llmio/http/host_policy.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -53,9 +54,11 @@ public:
 
     /// Resolves, connects and (for https) performs the TLS handshake with SNI and host-name
     /// verification. Returns the failure, if any; boost::beast::error::timeout when `deadline`
-    /// passed.
+    /// passed. Throws InvalidRequestError when `policy` refuses every resolved address (before
+    /// any connection attempt).
     boost::asio::awaitable<boost::system::error_code>
-    connect(Endpoint const& endpoint, boost::asio::ssl::context* tls, Deadline deadline);
+    connect(Endpoint const& endpoint, boost::asio::ssl::context* tls, Deadline deadline,
+            HostPolicy const& policy);
 
     /// The request's I/O below fails with boost::beast::error::timeout once `deadline` passed.
     boost::asio::awaitable<IoResult> write(Request& request, Deadline deadline);

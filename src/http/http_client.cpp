@@ -128,7 +128,8 @@ asio::awaitable<std::unique_ptr<StreamState>> open_stream(std::shared_ptr<Client
             Deadline const connect_deadline{deadline_after(state->timeouts.connect),
                                             state->total_deadline};
             auto ec = co_await state->connection->connect(
-                endpoint, endpoint.tls() ? &client->tls_context() : nullptr, connect_deadline);
+                endpoint, endpoint.tls() ? &client->tls_context() : nullptr, connect_deadline,
+                client->options.host_policy);
             if (ec)
                 state->fail(ec, Stage::connect, co_await caller_cancelled());
             client->opened.fetch_add(1, std::memory_order_relaxed);

@@ -3,7 +3,8 @@
 #         -DLLMIO_BUILD_DIR=... -DWORK_DIR=... -DGENERATOR=... [-DMAKE_PROGRAM=...]
 #         -DCXX_COMPILER=... [-DLAUNCHER=...] [-DCXX_FLAGS=...] [-DLINK_FLAGS=...]
 #         -P run_consumer.cmake
-# package:      `cmake --install` llmio into WORK_DIR/prefix, then find_package(llmio) from there.
+# package:      `cmake --install --component development` (the libraries alone, no CLI) into
+#               WORK_DIR/prefix, then find_package(llmio) from there.
 # subdirectory: add_subdirectory(llmio's source tree).
 # Unoptimised, without debug info: the fastest build that still compiles and links everything.
 
@@ -39,7 +40,10 @@ if(MODE STREQUAL "package")
   # A fresh prefix and consumer build each time, so nothing stale can stand in for a file
   # the install forgot.
   file(REMOVE_RECURSE "${WORK_DIR}")
-  run("${CMAKE_COMMAND}" --install "${LLMIO_BUILD_DIR}" --prefix "${prefix}")
+  run("${CMAKE_COMMAND}" --install "${LLMIO_BUILD_DIR}" --prefix "${prefix}" --component development)
+  if(EXISTS "${prefix}/bin")
+    message(FATAL_ERROR "the development component installed programs: ${prefix}/bin")
+  endif()
 
   # Precompiled headers are llmio's own business: nothing about them may reach consumers.
   file(GLOB_RECURSE exported "${prefix}/*.cmake")

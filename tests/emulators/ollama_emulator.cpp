@@ -80,9 +80,12 @@ std::string digest_of(std::string_view name, int layer)
     return "sha256:" + make_id("", hash_text(name) + static_cast<std::uint64_t>(layer), 64);
 }
 
-json::object model_entry(OllamaModel const& m)
+// `/api/tags` and `/api/ps` entries carry no capabilities (api.ListModelResponse,
+// api.ProcessModelResponse): clients ask /api/show. `with_capabilities` imitates servers said
+// to add them.
+json::object model_entry(OllamaModel const& m, bool with_capabilities = false)
 {
-    return json::object{
+    json::object entry{
         {"name", m.name},
         {"model", m.name},
         {"modified_at", kCreatedAt},
@@ -94,8 +97,10 @@ json::object model_entry(OllamaModel const& m)
                                  {"families", json::array{json::string(m.family)}},
                                  {"parameter_size", "3.2B"},
                                  {"quantization_level", "Q4_K_M"}}},
-        {"capabilities", json::value_from(m.capabilities)},
     };
+    if (with_capabilities)
+        entry["capabilities"] = json::value_from(m.capabilities);
+    return entry;
 }
 
 // An OpenAI-shaped copy of an Ollama request, for the shared reply generator.
@@ -339,7 +344,7 @@ asio::awaitable<void> OllamaEmulator::tags(Request&, ResponseWriter& writer)
     {
         std::lock_guard lock(mutex_);
         for (auto const& m : models_)
-            list.push_back(model_entry(m));
+            list.push_back(model_entry(m, config_.tags_capabilities));
     }
     std::string const body = models_json(std::move(list));
     co_await writer.send(200, body, kJson);

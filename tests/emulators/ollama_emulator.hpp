@@ -43,6 +43,9 @@ struct OllamaEmulatorConfig {
     std::size_t embedding_dimensions = 64;
     std::chrono::milliseconds token_delay{0};
     std::chrono::milliseconds pull_delay{0}; ///< Before each pull progress line.
+    /// `/api/tags` entries carry `capabilities` (not what Ollama's ListModelResponse has; for
+    /// clients that must cope with servers adding it).
+    bool tags_capabilities = false;
 
     static OllamaEmulatorConfig defaults();
 };

@@ -293,7 +293,26 @@ TEST_CASE("cli models --json against each emulator", "[cli]")
         REQUIRE(models.size() == 4);
         CHECK(models.at(0).at("id") == "llama3.2:latest");
         CHECK(models.at(0).at("provider") == "ollama");
-        CHECK(models.at(0).as_object().contains("context_length"));
+        CHECK(models.at(0).at("loaded") == false);
+        CHECK(models.at(0).at("context_length") == 131072); // from /api/show
+        CHECK(models.at(0).at("type") == "llm");
+        CHECK(models.at(3).at("type") == "embedding");
+
+        // Loaded: /api/ps gives the state and the loaded context.
+        REQUIRE(run_cli({"chat", "--provider", "ollama", "--url", ollama.server.base_url(), "-m", "llava", "hi"})
+                    .code == 0);
+        auto const table = run_cli({"models", "--provider", "ollama", "--url", ollama.server.base_url()});
+        INFO(table.out);
+        REQUIRE(table.code == 0);
+        auto const row_of = [&](std::string const& id) {
+            auto const row = table.out.substr(table.out.find("\n" + id + " ") + 1);
+            return row.substr(0, row.find('\n'));
+        };
+        CHECK(row_of("llava:latest").find(" yes ") != std::string::npos);
+        CHECK(row_of("llava:latest").find(" 4096 ") != std::string::npos);
+        CHECK(row_of("llava:latest").find(" vlm ") != std::string::npos);
+        CHECK(row_of("qwen3:latest").find(" no ") != std::string::npos);
+        CHECK(row_of("qwen3:latest").find(" 40960 ") != std::string::npos);
     }
     SECTION("openai")
     {
@@ -439,4 +458,14 @@ TEST_CASE("cli discover reports what it found and why other candidates were not"
     CHECK(chat.out == "Hello! You said: hello discovery\n");
     CHECK(lms.server.requests_served() > 0);
     CHECK(ollama.dialect->loaded().empty());
+}
+
+TEST_CASE("cli refuses a link-local (cloud metadata) --url before connecting, exit 2", "[cli][host_policy]")
+{
+    // The host policy refuses 169.254.0.0/16 by default: nothing is sent there.
+    auto const r = run_cli({"chat", "--provider", "openai", "--url", "http://169.254.169.254:1/v1", "-m", "x", "hi"});
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("host 169.254.169.254 is a link-local address (cloud metadata services live there), refused "
+                     "by the host policy's deny_link_local; list it in allow_hosts to reach it") != std::string::npos);
 }

@@ -436,6 +436,9 @@ TEST_CASE("describe() shows every value with its origin and redacts secrets", "[
           "  include_usage = false  (file \"/etc/llmio.json\": providers.openai.include_usage)\n"
           "  ca_file = /etc/ssl/file.pem  (file \"/etc/llmio.json\": providers.openai.ca_file)\n"
           "  verify_tls = false  (file \"/etc/llmio.json\": providers.openai.verify_tls)\n"
+          "  allow_hosts = (any)  (default)\n"
+          "  deny_link_local = true  (default)\n"
+          "  deny_private = false  (default)\n"
           "  headers.OpenAI-Organization = org-42  (env OPENAI_ORG_ID)\n"
           "  headers.OpenAI-Project = proj_file  (file \"/etc/llmio.json\": providers.openai.headers.OpenAI-Project)\n"
           "  headers.X-Api-Key = ver…(redacted)  (explicit)\n"
@@ -455,7 +458,10 @@ TEST_CASE("describe() shows every value with its origin and redacts secrets", "[
           "  max_retries = 2  (default)\n"
           "  include_usage = true  (default)\n"
           "  ca_file = (none)  (default)\n"
-          "  verify_tls = true  (default)\n");
+          "  verify_tls = true  (default)\n"
+          "  allow_hosts = (any)  (default)\n"
+          "  deny_link_local = true  (default)\n"
+          "  deny_private = false  (default)\n");
 
     // OLLAMA_HOST is not validated; credentials in it are still never shown.
     auto const ollama = resolve_settings(
@@ -500,7 +506,7 @@ TEST_CASE("ProviderSettings::from_json reads a provider section", "[config]")
     CHECK(error(R"({"timout_s": 1})") ==
           "invalid request (unknown key \"timout_s\" (known keys: base_url, api_key, timeout_s, "
           "connect_timeout_s, first_byte_timeout_s, idle_timeout_s, model_cache_ttl_s, max_retries, include_usage, "
-          "ca_file, verify_tls, headers))");
+          "ca_file, verify_tls, allow_hosts, deny_link_local, deny_private, headers))");
     CHECK(error(R"({"timeout_s": "30"})") ==
           "invalid request (timeout_s must be a number of seconds from 0 to 1000000, not \"30\")");
     CHECK(error(R"({"idle_timeout_s": -2})") ==
@@ -624,4 +630,41 @@ TEST_CASE("docs/configuration.md lists every variable and key the code knows", "
     CHECK(found >= 16);
     // And the one config.cpp does not hold: the file reader's LLMIO_CONFIG.
     CHECK(read_text(root / "src" / "config_file.cpp").find("\"LLMIO_CONFIG\"") != std::string::npos);
+}
+
+TEST_CASE("the host policy keys: allow_hosts, deny_link_local and deny_private", "[config][host_policy]")
+{
+    auto const file = ConfigFile::parse(R"({"providers": {"ollama": {
+        "allow_hosts": ["gpu-box.lan", "10.0.0.0/8"], "deny_link_local": false, "deny_private": true}}})",
+                                        "hosts.json");
+    ProviderSettings given;
+    given.deny_private = false;
+    auto const s = resolve_settings("ollama", given, Environment::from_map({}), &file);
+    auto const policy = s.host_policy();
+    CHECK(policy.allow_hosts == std::vector<std::string>{"gpu-box.lan", "10.0.0.0/8"});
+    CHECK(policy.deny_link_local == false);
+    CHECK(policy.deny_private == false); // explicit beats the file
+    CHECK(s.allow_hosts.origin == "file \"hosts.json\": providers.ollama.allow_hosts");
+    CHECK(s.describe().find("  allow_hosts = gpu-box.lan, 10.0.0.0/8  (file \"hosts.json\": "
+                            "providers.ollama.allow_hosts)\n") != std::string::npos);
+    CHECK(resolve_settings("ollama", {}, Environment::from_map({}), nullptr).host_policy().deny_link_local);
+
+    auto const error = [](std::string_view text) {
+        try {
+            ConfigFile::parse(text, "bad.json");
+        } catch (llmio::InvalidRequestError const& e) {
+            CHECK(e.code() == llmio::errc::invalid_request);
+            return std::string(e.info().detail);
+        }
+        return std::string("no error");
+    };
+    CHECK(error(R"({"providers": {"openai": {"allow_hosts": "box"}}})").ends_with(
+        "providers.openai.allow_hosts must be an array of strings"));
+    CHECK(error(R"({"providers": {"openai": {"allow_hosts": ["box", 7]}}})").ends_with(
+        "providers.openai.allow_hosts[1] must be a string"));
+    CHECK(error(R"({"providers": {"openai": {"allow_hosts": ["10.0.0.0/40"]}}})").ends_with(
+        "providers.openai.allow_hosts: host policy: allow_hosts entry \"10.0.0.0/40\" has an invalid prefix "
+        "length (0..32)"));
+    CHECK(error(R"({"providers": {"openai": {"deny_private": "yes"}}})").find(
+              "providers.openai.deny_private must be true or false") != std::string::npos);
 }

@@ -116,7 +116,7 @@ TEST_CASE("lmstudio: the native API is probed once and remembered", "[lmstudio]"
             co_return co_await p.native_api();
         });
         CHECK(api == lmstudio::NativeApi::v1);
-        CHECK(count_requests(emulator, "/api/v1/models") == 3); // the probe, then two lists
+        CHECK(count_requests(emulator, "/api/v1/models") == 2); // the probe (the first list), then one list
         CHECK(count_requests(emulator, "/api/v0/models") == 0);
     }
     SECTION("0.3: /api/v0 after LM Studio's 200 'Unexpected endpoint' for /api/v1")
@@ -129,7 +129,7 @@ TEST_CASE("lmstudio: the native API is probed once and remembered", "[lmstudio]"
         });
         CHECK(api == lmstudio::NativeApi::v0);
         CHECK(count_requests(emulator, "/api/v1/models") == 1);
-        CHECK(count_requests(emulator, "/api/v0/models") == 3);
+        CHECK(count_requests(emulator, "/api/v0/models") == 2);
     }
     SECTION("before 0.3.6: /v1 only")
     {
@@ -138,6 +138,23 @@ TEST_CASE("lmstudio: the native API is probed once and remembered", "[lmstudio]"
         CHECK(models.size() == 4);
         CHECK(by_id(models, "qwen2.5-7b-instruct").owned_by == "organization_owner");
         CHECK(count_requests(emulator, "/v1/models") == 1);
+    }
+}
+
+TEST_CASE("lmstudio: the first listing sends its native model request once", "[lmstudio]")
+{
+    for (auto version : {LmStudioVersion::v1, LmStudioVersion::v0}) {
+        INFO("version " << static_cast<int>(version));
+        test::LmStudioEmulatorFixture emulator(config(version));
+        check_inventory(run<std::vector<ModelInfo>>(emulator, [](auto& p, auto&) { return p.list_models(); }));
+        bool const v1 = version == LmStudioVersion::v1;
+        CHECK(count_requests(emulator, "/api/v1/models") == 1);
+        CHECK(count_requests(emulator, "/api/v0/models") == (v1 ? 0u : 1u));
+        CHECK(emulator.server.requests_served() == (v1 ? 1u : 2u));
+        emulator.server.clear_requests();
+        check_inventory(run<std::vector<ModelInfo>>(emulator, [](auto&, auto& m) { return m.list_downloaded(); }));
+        CHECK(count_requests(emulator, "/api/v1/models") == 1);
+        CHECK(count_requests(emulator, "/api/v0/models") == (v1 ? 0u : 1u));
     }
 }
 

@@ -4,6 +4,7 @@
 // Model names: `llama3.2` and `llama3.2:latest` are the same model everywhere.
 
 #include "support/ollama_fixture.hpp"
+#include "support/run_async.hpp"
 
 #include <llmio/error.hpp>
 #include <llmio/model_manager.hpp>
@@ -280,4 +281,106 @@ TEST_CASE("ollama: llama3.2 and llama3.2:latest agree across supports_model, cap
     }
     // A different tag is a different model.
     CHECK_FALSE(h.run(h.provider.supports_model("llama3.2:1b")));
+}
+
+TEST_CASE("ollama: list_models adds the loaded state from /api/ps and capabilities from /api/show", "[ollama][cache]")
+{
+    CacheHarness h;
+    h.run(h.provider.model_manager()->load("llava", {}));
+    h.emulator.server.clear_requests();
+
+    auto const by_id = [](std::vector<ModelInfo> const& models, std::string const& id) {
+        auto it = std::find_if(models.begin(), models.end(), [&](ModelInfo const& m) { return m.id == id; });
+        REQUIRE(it != models.end());
+        return *it;
+    };
+    auto const models = h.run(h.provider.list_models());
+    REQUIRE(models.size() == 4);
+    auto const llava = by_id(models, "llava:latest");
+    CHECK(llava.loaded_known);
+    CHECK(llava.loaded);
+    CHECK(llava.loaded_context_length == 4096);
+    CHECK(llava.type == "vlm");
+    CHECK(llava.capabilities.vision == true);
+    CHECK(llava.capabilities.tool_use == false);
+    CHECK(llava.capabilities.context_length == 4096);
+    auto const qwen = by_id(models, "qwen3:latest");
+    CHECK(qwen.loaded_known);
+    CHECK_FALSE(qwen.loaded);
+    CHECK(qwen.loaded_context_length == std::nullopt);
+    CHECK(qwen.type == "llm");
+    CHECK(qwen.capabilities.reasoning == true);
+    CHECK(qwen.capabilities.tool_use == true);
+    CHECK(qwen.capabilities.context_length == 40960);
+    auto const minilm = by_id(models, "all-minilm:latest");
+    CHECK(minilm.type == "embedding");
+    CHECK(minilm.capabilities.embeddings == true);
+    CHECK(minilm.capabilities.context_length == 512);
+    CHECK(h.requests_to("/api/tags") == 1);
+    CHECK(h.requests_to("/api/ps") == 1);
+    CHECK(h.requests_to("/api/show") == 4);
+
+    // Within the TTL the /api/show answers are reused; the list and the loaded state are not.
+    CHECK(h.run(h.provider.list_models()) == models);
+    CHECK(h.requests_to("/api/tags") == 2);
+    CHECK(h.requests_to("/api/ps") == 2);
+    CHECK(h.requests_to("/api/show") == 4);
+
+    // Concurrent listings after an invalidation share each model's one /api/show request.
+    h.provider.invalidate_model_cache();
+    std::vector<asio::awaitable<std::vector<ModelInfo>>> listings;
+    for (int i = 0; i < 3; ++i)
+        listings.push_back(h.provider.list_models());
+    for (auto const& listed : h.run_all(std::move(listings)))
+        CHECK(listed == models);
+    CHECK(h.requests_to("/api/show") == 8);
+
+    // list_loaded carries the same details.
+    auto const loaded = h.run(h.provider.model_manager()->list_loaded());
+    REQUIRE(loaded.size() == 1);
+    CHECK(loaded[0].type == "vlm");
+    CHECK(loaded[0].capabilities.vision == true);
+    CHECK(loaded[0].loaded_context_length == 4096);
+}
+
+TEST_CASE("ollama: a listing without /api/ps leaves the loaded state unknown", "[ollama][cache]")
+{
+    CacheHarness h;
+    h.emulator.server.faults().add(emulators::Fault::respond(404, "404 page not found", {}).on("/api/ps"));
+    auto const models = h.run(h.provider.list_models());
+    REQUIRE(models.size() == 4);
+    for (auto const& m : models) {
+        INFO(m.id);
+        CHECK_FALSE(m.loaded_known);
+        CHECK(m.capabilities.context_length.has_value());
+    }
+}
+
+TEST_CASE("ollama: a listing asks /api/show for at most four models at once", "[ollama][cache]")
+{
+    auto config = emulators::OllamaEmulatorConfig::defaults();
+    config.models.clear();
+    for (int i = 0; i < 12; ++i)
+        config.models.push_back({"model" + std::to_string(i) + ":latest", {"completion"}, "llama", 1000, 2048});
+    emulators::ServerOptions server;
+    server.idle_timeout = std::chrono::minutes(10); // no connection is closed under the client
+    test::OllamaEmulatorFixture emulator(config, server);
+    ollama::Options o;
+    o.host = emulator.server.base_url();
+    o.retry = RetryPolicy::none();
+    o.http.pool.idle_expiry = std::chrono::minutes(10);
+    auto const models = test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<std::vector<ModelInfo>> {
+        ollama::OllamaProvider provider(ex, o);
+        co_return co_await provider.list_models();
+    });
+    REQUIRE(models.size() == 12);
+    for (auto const& m : models) {
+        INFO(m.id);
+        CHECK(m.capabilities.context_length == 2048);
+        CHECK(m.type == "llm");
+    }
+    // Pooled connections: one per request in flight at once, so at most four.
+    CHECK(emulator.server.requests_served() == 14); // tags, ps, twelve shows
+    CHECK(emulator.server.accepted_connections() <= 4);
+    CHECK(emulator.server.accepted_connections() >= 1);
 }

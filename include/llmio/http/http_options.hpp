@@ -1,6 +1,7 @@
 #ifndef LLMIO_HTTP_HTTP_OPTIONS_HPP
 #define LLMIO_HTTP_HTTP_OPTIONS_HPP
 
+#include <llmio/http/host_policy.hpp>
 #include <llmio/logger.hpp>
 
 #include <chrono>
@@ -63,6 +64,9 @@ struct HttpOptions {
     PoolOptions pool;
     ConcurrencyOptions concurrency;
     TlsOptions tls;
+    /// Which hosts may be reached (see host_policy.hpp); by default any host but link-local
+    /// (cloud metadata) addresses.
+    HostPolicy host_policy;
     std::string user_agent = "llmio/0.1";
     Logger logger;
 };

@@ -41,11 +41,11 @@ void require_v1(NativeApi api, char const* what, char const* hint)
 
 asio::awaitable<std::vector<ModelInfo>> LmStudioModelManager::list_downloaded()
 {
-    auto const api = co_await provider_.native_api();
-    if (api == NativeApi::none)
+    auto models = co_await provider_.native_listing();
+    if (!models)
         refuse("listing downloaded models needs LM Studio's /api/v0 or /api/v1 (LM Studio 0.3.6 or later)",
                "update LM Studio, or use `lms ls`");
-    co_return co_await provider_.native_models(api);
+    co_return std::move(*models);
 }
 
 asio::awaitable<std::vector<ModelInfo>> LmStudioModelManager::list_loaded()

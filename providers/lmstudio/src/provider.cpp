@@ -87,56 +87,80 @@ void LmStudioProvider::check_chat_request(ChatRequest const& request) const
     throw_error(errc::unsupported, std::move(info));
 }
 
-asio::awaitable<NativeApi> LmStudioProvider::native_api()
+asio::awaitable<LmStudioProvider::Probe> LmStudioProvider::probe(CallOptions const& call)
+{
+    // LM Studio answers a route it lacks with 200 + {"error":"Unexpected endpoint ..."}; a
+    // proxy or another server may answer 404. Either means "not this API". Other failures
+    // (a refused connection, 5xx) are retried per the call's policy like any request.
+    auto fetch = [&](std::string path, std::string_view member) -> asio::awaitable<std::optional<std::string>> {
+        try {
+            auto response = co_await transport().send(transport().json_request(verb::get, std::move(path)), call);
+            if (is_error_body(response.body, member))
+                co_return std::nullopt;
+            co_return std::move(response.body);
+        } catch (InvalidRequestError const&) {
+            co_return std::nullopt;
+        } catch (ModelNotFoundError const&) {
+            co_return std::nullopt;
+        }
+    };
+    Probe found;
+    if (auto body = co_await fetch("/api/v1/models", "models")) {
+        found = {NativeApi::v1, std::move(*body)};
+    } else if (auto body0 = co_await fetch("/api/v0/models", "data")) {
+        found = {NativeApi::v0, std::move(*body0)};
+    }
+    native_.store(static_cast<int>(found.api));
+    co_return found;
+}
+
+asio::awaitable<NativeApi> LmStudioProvider::native_api(CallOptions call)
 {
     if (auto const known = native_.load(); known >= 0)
         co_return static_cast<NativeApi>(known);
-    // LM Studio answers a route it lacks with 200 + {"error":"Unexpected endpoint ..."}; a
-    // proxy or another server may answer 404. Either means "not this API".
-    auto has = [this](std::string path, std::string_view member) -> asio::awaitable<bool> {
-        CallOptions once;
-        once.retry = RetryPolicy::none();
-        try {
-            auto response = co_await transport().send(transport().json_request(verb::get, std::move(path)), once);
-            co_return !is_error_body(response.body, member);
-        } catch (InvalidRequestError const&) {
-            co_return false;
-        } catch (ModelNotFoundError const&) {
-            co_return false;
-        }
-    };
-    NativeApi api = NativeApi::none;
-    if (co_await has("/api/v1/models", "models"))
-        api = NativeApi::v1;
-    else if (co_await has("/api/v0/models", "data"))
-        api = NativeApi::v0;
-    native_.store(static_cast<int>(api));
-    co_return api;
+    co_return (co_await probe(call)).api;
 }
 
-asio::awaitable<std::vector<ModelInfo>> LmStudioProvider::native_models(NativeApi api)
+asio::awaitable<std::vector<ModelInfo>> LmStudioProvider::native_models(NativeApi api, CallOptions call)
 {
     bool const v1 = api == NativeApi::v1;
     auto response = co_await transport().send(
-        transport().json_request(verb::get, v1 ? "/api/v1/models" : "/api/v0/models"), {});
+        transport().json_request(verb::get, v1 ? "/api/v1/models" : "/api/v0/models"), call);
     if (is_error_body(response.body, v1 ? "models" : "data"))
         transport().throw_for(response);
     co_return v1 ? parse_api_v1_models(response.body) : parse_api_v0_models(response.body);
 }
 
-asio::awaitable<std::vector<ModelInfo>> LmStudioProvider::do_list_models()
+asio::awaitable<std::optional<std::vector<ModelInfo>>> LmStudioProvider::native_listing(CallOptions call)
 {
-    auto const api = co_await native_api();
+    auto api = NativeApi::none;
+    if (auto const known = native_.load(); known >= 0) {
+        api = static_cast<NativeApi>(known);
+    } else {
+        // The probe's answer is the first listing: one GET, not two.
+        auto found = co_await probe(call);
+        if (found.api == NativeApi::v1)
+            co_return parse_api_v1_models(found.models_body);
+        if (found.api == NativeApi::v0)
+            co_return parse_api_v0_models(found.models_body);
+    }
     if (api == NativeApi::none)
-        co_return co_await v1_.list_models();
-    co_return co_await native_models(api);
+        co_return std::nullopt;
+    co_return co_await native_models(api, std::move(call));
 }
 
-asio::awaitable<bool> LmStudioProvider::use_v0()
+asio::awaitable<std::vector<ModelInfo>> LmStudioProvider::do_list_models()
+{
+    if (auto models = co_await native_listing())
+        co_return std::move(*models);
+    co_return co_await v1_.list_models();
+}
+
+asio::awaitable<bool> LmStudioProvider::use_v0(CallOptions const& call)
 {
     if (!options_.native_stats)
         co_return false;
-    auto const api = co_await native_api();
+    auto const api = co_await native_api(call);
     co_return api != NativeApi::none;
 }
 
@@ -144,7 +168,7 @@ asio::awaitable<ChatResponse> LmStudioProvider::do_chat(ChatRequest request, Cal
 {
     check_chat_request(request);
     add_defaults(request.extra, true);
-    auto const v0 = co_await use_v0();
+    auto const v0 = co_await use_v0(call);
     if (v0)
         co_return co_await detail::forget_on_model_not_found(cache_, v0_chat(std::move(request), std::move(call)));
     co_return co_await detail::forget_on_model_not_found(cache_, v1_.chat(std::move(request), std::move(call)));
@@ -182,7 +206,7 @@ asio::awaitable<CompletionResponse> LmStudioProvider::do_complete(CompletionRequ
                                                                  CallOptions call)
 {
     add_defaults(request.extra, true);
-    auto const v0 = co_await use_v0();
+    auto const v0 = co_await use_v0(call);
     if (v0)
         co_return co_await detail::forget_on_model_not_found(cache_, v0_complete(std::move(request), std::move(call)));
     co_return co_await detail::forget_on_model_not_found(cache_, v1_.complete(std::move(request), std::move(call)));

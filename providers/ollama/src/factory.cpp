@@ -4,19 +4,25 @@
 
 namespace llmio::ollama {
 
-Options options_from(ResolvedSettings const& settings)
+Options options_from(ResolvedSettings const& settings, Options base)
 {
-    Options o;
+    auto const set = [](auto const& setting) { return setting.source != SettingSource::default_value; };
+    Options o = std::move(base);
     o.name = settings.provider;
-    o.host = settings.base_url.value; // parsed later the way Ollama parses OLLAMA_HOST
-    o.api_key = settings.api_key.value;
+    if (set(settings.base_url) || o.host == Options{}.host) // code left it alone
+        o.host = settings.base_url.value; // parsed later the way Ollama parses OLLAMA_HOST
+    if (set(settings.api_key))
+        o.api_key = settings.api_key.value;
     apply_common_settings(o, settings);
     return o;
 }
 
-void register_provider(ProviderRegistry& registry, Environment env)
+void register_provider(ProviderRegistry& registry, Environment env, Options base)
 {
-    register_provider_type<OllamaProvider>(registry, "ollama", std::move(env), options_from);
+    auto make_options = [base = std::move(base)](ResolvedSettings const& settings) {
+        return options_from(settings, base);
+    };
+    register_provider_type<OllamaProvider>(registry, "ollama", std::move(env), make_options);
 }
 
 } // namespace llmio::ollama

@@ -99,22 +99,26 @@ std::vector<ModelInfo> parse_tags(std::string_view body) { return parse_model_li
 
 std::vector<ModelInfo> parse_ps(std::string_view body) { return parse_model_list(body, true); }
 
-ModelCapabilities parse_show(std::string_view body)
+ModelInfo parse_show_model(std::string_view body, std::string id)
 {
     json::object o = detail::parse_object(body);
     ShapeError err;
-    ModelCapabilities caps;
+    ModelInfo out;
+    out.id = std::move(id);
+    out.display_name = out.id;
     if (json::array const* list = llmio::detail::array_field(o, "capabilities", err))
-        apply_capabilities(*list, caps, nullptr);
+        apply_capabilities(*list, out.capabilities, &out.type);
     if (json::object const* info = llmio::detail::object_field(o, "model_info", err)) {
         auto const arch = llmio::detail::string_field(*info, "general.architecture", err, "model_info");
         if (!arch.empty())
-            caps.context_length = llmio::detail::integer_field(*info, std::string(arch) + ".context_length",
-                                                               err, "model_info");
+            out.capabilities.context_length = llmio::detail::integer_field(
+                *info, std::string(arch) + ".context_length", err, "model_info");
     }
     detail::check_shape(err, body);
-    return caps;
+    return out;
 }
+
+ModelCapabilities parse_show(std::string_view body) { return parse_show_model(body, {}).capabilities; }
 
 std::string parse_version(std::string_view body)
 {

@@ -5,10 +5,12 @@
 #include <llmio/ollama/ndjson_chat_source.hpp>
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <atomic>
 #include <chrono>
 
 namespace llmio::ollama {
@@ -66,7 +68,7 @@ constexpr std::size_t kMaxShowCaches = 256;
 OllamaProvider::OllamaProvider(asio::any_io_executor executor, Options options)
     : options_(std::move(options))
     , transport_(std::move(executor), resolve_endpoint(options_.host), transport_options(options_))
-    , models_([this] { return do_list_models(); }, cache_options(options_))
+    , models_([this] { return fetch_tags(); }, cache_options(options_))
 {
 }
 
@@ -131,9 +133,69 @@ asio::awaitable<std::string> OllamaProvider::get_json(std::string path, std::str
     }
 }
 
-asio::awaitable<std::vector<ModelInfo>> OllamaProvider::do_list_models()
+asio::awaitable<std::vector<ModelInfo>> OllamaProvider::fetch_tags()
 {
     co_return parse_tags(co_await get_json("/api/tags", "models"));
+}
+
+asio::awaitable<std::vector<ModelInfo>> OllamaProvider::do_list_models()
+{
+    auto models = co_await fetch_tags();
+    // Loaded state and loaded context length: /api/ps. A server without it (a proxy, a cloud
+    // endpoint answering 404) leaves them unknown rather than failing the listing.
+    std::optional<std::vector<ModelInfo>> loaded;
+    try {
+        loaded = parse_ps(co_await get_json("/api/ps", "models"));
+    } catch (InvalidRequestError const&) {
+    } catch (ModelNotFoundError const&) {
+    }
+    if (loaded) {
+        for (auto& model : models) {
+            model.loaded_known = true;
+            auto const name = canonical_model_name(model.id);
+            for (auto const& l : *loaded) {
+                if (canonical_model_name(l.id) != name)
+                    continue;
+                model.loaded = true;
+                model.loaded_context_length = l.loaded_context_length;
+            }
+        }
+    }
+    co_await add_shown_capabilities(models);
+    co_return models;
+}
+
+asio::awaitable<void> OllamaProvider::add_shown_capabilities(std::vector<ModelInfo>& models)
+{
+    using namespace asio::experimental::awaitable_operators;
+    // Each model's /api/show answer comes from its cache (single flight, model_cache_ttl), at
+    // most kShowsAtOnce requests in flight. Workers take the next index until none is left.
+    std::atomic<std::size_t> next{0};
+    auto worker = [&]() -> asio::awaitable<void> {
+        for (auto i = next++; i < models.size(); i = next++) {
+            auto& model = models[i];
+            auto const name = canonical_model_name(model.id);
+            std::optional<ModelInfo> shown;
+            try {
+                shown = co_await show_cache(name)->find(name);
+            } catch (ModelNotFoundError const&) {
+                // Removed since it was listed: nothing to add.
+            }
+            if (!shown)
+                continue;
+            if (model.type.empty())
+                model.type = shown->type;
+            auto& caps = model.capabilities;
+            auto const& seen = shown->capabilities;
+            caps.context_length = caps.context_length ? caps.context_length : seen.context_length;
+            caps.tool_use = caps.tool_use ? caps.tool_use : seen.tool_use;
+            caps.vision = caps.vision ? caps.vision : seen.vision;
+            caps.embeddings = caps.embeddings ? caps.embeddings : seen.embeddings;
+            caps.reasoning = caps.reasoning ? caps.reasoning : seen.reasoning;
+        }
+    };
+    static_assert(kShowsAtOnce == 4, "the workers below are kShowsAtOnce");
+    co_await (worker() && worker() && worker() && worker());
 }
 
 asio::awaitable<ChatResponse> OllamaProvider::do_chat(ChatRequest request, CallOptions call)
@@ -207,10 +269,8 @@ asio::awaitable<bool> OllamaProvider::do_supports_model(std::string model)
 asio::awaitable<std::vector<ModelInfo>> OllamaProvider::fetch_show(std::string model)
 {
     auto body = json::serialize(json::object{{"model", model}});
-    auto capabilities = parse_show(co_await post_json("/api/show", std::move(body), {}, "capabilities"));
-    std::vector<ModelInfo> out(1);
-    out.front().id = std::move(model);
-    out.front().capabilities = std::move(capabilities);
+    std::vector<ModelInfo> out;
+    out.push_back(parse_show_model(co_await post_json("/api/show", std::move(body), {}, "capabilities"), model));
     co_return out;
 }
 
@@ -260,7 +320,7 @@ asio::awaitable<ServerInfo> OllamaProvider::do_info()
         auto body = co_await get_json("/api/version", "version");
         info.version = parse_version(body);
         info.raw = json::object{{"version", info.version}};
-        info.model_count = (co_await do_list_models()).size();
+        info.model_count = (co_await fetch_tags()).size();
     } catch (AuthenticationError const&) {
         info.auth_required = true;
     }
@@ -271,7 +331,9 @@ asio::awaitable<ServerInfo> OllamaProvider::do_info()
 
 asio::awaitable<std::vector<ModelInfo>> OllamaProvider::list_loaded()
 {
-    co_return parse_ps(co_await get_json("/api/ps", "models"));
+    auto models = parse_ps(co_await get_json("/api/ps", "models"));
+    co_await add_shown_capabilities(models);
+    co_return models;
 }
 
 asio::awaitable<std::vector<ModelInfo>> OllamaProvider::list_downloaded()

@@ -12,11 +12,13 @@
 namespace llmio::lmstudio {
 
 /// Options from resolved settings (see docs/configuration.md).
-Options options_from(ResolvedSettings const& settings);
+/// `base` holds the options given in code: the settings the cascade sets (explicit, env or
+/// file) override its fields; the rest (logger, pool, concurrency, limits ...) is kept.
+Options options_from(ResolvedSettings const& settings, Options base = {});
 
 /// Registers the factory `lmstudio`: its config object holds explicit settings (same keys as a
 /// provider section of the config file), completed from `env` and the LLMIO_CONFIG file.
-void register_provider(ProviderRegistry& registry, Environment env = Environment());
+void register_provider(ProviderRegistry& registry, Environment env = Environment(), Options base = {});
 
 } // namespace llmio::lmstudio
 

@@ -94,11 +94,15 @@ public:
     ModelCache& model_cache() noexcept { return cache_; }
 
     /// The server's native API: probed on first use (GET /api/v1/models, then /api/v0/models)
-    /// and remembered for this provider. Transport and authentication errors propagate and
-    /// are not remembered.
-    boost::asio::awaitable<NativeApi> native_api();
+    /// and remembered for this provider. The probe retries like any request, per `call.retry`
+    /// or else `Options::retry` (a refused connection is retried). Transport and
+    /// authentication errors propagate and are not remembered.
+    boost::asio::awaitable<NativeApi> native_api(CallOptions call = {});
+    /// The model list from the native API, probing it first when needed (the probe's answer is
+    /// then the list: one request); nullopt when the server has no native API.
+    boost::asio::awaitable<std::optional<std::vector<ModelInfo>>> native_listing(CallOptions call = {});
     /// The model list from `api` (v1 or v0).
-    boost::asio::awaitable<std::vector<ModelInfo>> native_models(NativeApi api);
+    boost::asio::awaitable<std::vector<ModelInfo>> native_models(NativeApi api, CallOptions call = {});
 
     /// A chat through LM Studio's own `/api/v1/chat` (0.4+; see native_chat.hpp), with model-load
     /// and prompt-processing progress. Streamed (the default), every progress event that shows
@@ -126,11 +130,18 @@ protected:
     boost::asio::awaitable<ServerInfo> do_info() override;
 
 private:
+    /// What probing found: the API, and the model list body the probe received (the first
+    /// listing uses it instead of asking again).
+    struct Probe {
+        NativeApi api = NativeApi::none;
+        std::string models_body;
+    };
+    boost::asio::awaitable<Probe> probe(CallOptions const& call);
     /// Adds the Options defaults (`ttl`, `draft_model`) that `extra` does not set already.
     void add_defaults(boost::json::object& extra, bool generation) const;
     void check_chat_request(ChatRequest const& request) const;
     /// Whether non-streamed generations go to /api/v0 (native_stats and the server has it).
-    boost::asio::awaitable<bool> use_v0();
+    boost::asio::awaitable<bool> use_v0(CallOptions const& call);
     boost::asio::awaitable<ChatResponse> v0_chat(ChatRequest request, CallOptions call);
     boost::asio::awaitable<CompletionResponse> v0_complete(CompletionRequest request, CallOptions call);
 

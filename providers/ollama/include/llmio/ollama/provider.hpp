@@ -3,6 +3,14 @@
 
 // The provider for Ollama's native API (`/api/chat`, `/api/generate`, `/api/embed`, model
 // management through `/api/tags`, `/api/ps`, `/api/pull`, `/api/show` and `keep_alive`).
+//
+// `list_models()` (and `list_downloaded()`) combine `/api/tags` (what is on disk) with
+// `/api/ps` (loaded state and the loaded context length; a server without /api/ps leaves the
+// loaded state unknown) and each model's `/api/show` (capabilities, type and trained context
+// length). The `/api/show` answers come from per-model caches with the model cache's rules
+// (single flight, `model_cache_ttl`), at most four requests at once, so a second listing
+// within the TTL costs two requests. `list_loaded()` adds the same `/api/show` details to
+// `/api/ps`. `supports_model` needs only `/api/tags`.
 
 #include <llmio/model_cache.hpp>
 #include <llmio/model_manager.hpp>
@@ -88,6 +96,12 @@ private:
     boost::asio::awaitable<std::string> get_json(std::string path, std::string_view expected_member);
     boost::asio::awaitable<DownloadResult> pull(std::string model,
                                                 std::function<void(DownloadProgress const&)> on_progress);
+    /// `/api/tags` alone (the model cache's fetch: `supports_model` needs no more).
+    boost::asio::awaitable<std::vector<ModelInfo>> fetch_tags();
+    /// Capabilities, type and context length from each model's `/api/show` (cached per model),
+    /// for fields the listing left unset; kShowsAtOnce requests at most in flight.
+    boost::asio::awaitable<void> add_shown_capabilities(std::vector<ModelInfo>& models);
+    static constexpr std::size_t kShowsAtOnce = 4;
     /// One `/api/show` request, as the one-entry list a per-model ModelCache holds.
     boost::asio::awaitable<std::vector<ModelInfo>> fetch_show(std::string model);
     std::shared_ptr<ModelCache> show_cache(std::string const& canonical_name);

@@ -141,6 +141,10 @@ std::vector<ModelInfo> parse_ps(std::string_view body);
 /// `/api/show`: capabilities (tools, vision, embedding, thinking) and the context length from
 /// `model_info["<general.architecture>.context_length"]`.
 ModelCapabilities parse_show(std::string_view body);
+/// `/api/show` for the model `id`: `capabilities` as parse_show gives them, and `type` as they
+/// imply it ("embedding" for a model that embeds and cannot complete, "vlm" with vision, else
+/// "llm"; "" when the answer has no capabilities list, as before Ollama 0.6).
+ModelInfo parse_show_model(std::string_view body, std::string id);
 
 /// `/api/version`: the version text.
 std::string parse_version(std::string_view body);
