@@ -1,5 +1,7 @@
 #include <llmio/error.hpp>
 
+#include <llmio/error_sanitize.hpp>
+
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 
@@ -159,9 +161,21 @@ void set_raw_body(ErrorInfo& info, std::string_view body)
     info.raw_body.assign(body.substr(0, ErrorInfo::kMaxRawBody));
 }
 
+// Every text that may hold a server's words (or a caller's) becomes one escaped line; the raw
+// message is kept beside it. Escaping is idempotent, so rebuilding an error changes nothing.
+static ErrorInfo displayable(ErrorInfo info)
+{
+    if (info.raw_server_message.empty())
+        info.raw_server_message = info.server_message;
+    for (std::string* field : {&info.provider, &info.server_message, &info.server_type,
+                               &info.server_code, &info.request_id, &info.detail, &info.hint})
+        *field = escape_for_display(*field);
+    return info;
+}
+
 ProviderError::ProviderError(errc code, ErrorInfo info)
     : boost::system::system_error(make_error_code(code))
-    , info_(std::move(info))
+    , info_(displayable(std::move(info)))
     , what_(describe(code, info_))
 {
 }

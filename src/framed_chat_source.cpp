@@ -6,7 +6,10 @@ namespace llmio {
 
 FramedChatSource::FramedChatSource(http::HttpStream stream, ProviderTransport const& transport,
                                    Framing framing)
-    : stream_(std::move(stream)), transport_(transport), framing_(framing)
+    : stream_(std::move(stream))
+    , transport_(transport)
+    , framing_(framing)
+    , answer_(transport.options().http.limits.max_answer_bytes)
 {
 }
 
@@ -20,6 +23,11 @@ boost::asio::awaitable<bool> FramedChatSource::next(ChatChunk& out)
                 ready_.clear();
                 next_ready_ = 0;
             }
+            saw_choice_ = saw_choice_ || !out.no_choice;
+            if (!answer_.add(out)) {
+                stream_.close(); // the server would go on; the connection cannot be reused
+                answer_.throw_exceeded(transport_.provider());
+            }
             co_return true;
         }
         if (error_) {
@@ -28,6 +36,12 @@ boost::asio::awaitable<bool> FramedChatSource::next(ChatChunk& out)
         }
         if (done_) {
             co_await stream_.discard_rest();
+            if (!saw_choice_) {
+                ErrorInfo info;
+                info.provider = transport_.provider();
+                info.detail = std::string(framing_.no_choice);
+                throw_error(errc::malformed_response, std::move(info));
+            }
             co_return false;
         }
         auto const slice = co_await stream_.read_some();

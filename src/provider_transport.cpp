@@ -1,6 +1,7 @@
 #include <llmio/provider_transport.hpp>
 
 #include <llmio/error_mapping.hpp>
+#include <llmio/error_sanitize.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -66,6 +67,15 @@ ProviderTransport::ProviderTransport(asio::any_io_executor executor, http::Endpo
     , options_(std::move(options))
     , client_(std::move(executor), options_.http)
 {
+    for (auto const& header : options_.headers)
+        if (header.secret)
+            for (auto& secret : secrets_of_header_value(header.value))
+                secrets_.push_back(std::move(secret));
+}
+
+void ProviderTransport::rethrow_sanitised() const
+{
+    llmio::rethrow_sanitised(options_.provider, secrets_);
 }
 
 http::HttpRequest ProviderTransport::json_request(beast::http::verb method, std::string path,
@@ -82,8 +92,10 @@ http::HttpRequest ProviderTransport::json_request(beast::http::verb method, std:
 
 void ProviderTransport::throw_for(http::HttpResponse const& response) const
 {
-    std::rethrow_exception(
-        make_http_error(error_input(options_.provider, response.status, response.headers, response.body)));
+    MappedError mapped = map_http_error(
+        error_input(options_.provider, response.status, response.headers, response.body));
+    redact_secrets(mapped.info, secrets_);
+    throw_error(mapped.code, std::move(mapped.info));
 }
 
 void ProviderTransport::throw_in_band(std::string_view error_json) const
@@ -93,7 +105,9 @@ void ProviderTransport::throw_in_band(std::string_view error_json) const
     in.status = 200;
     in.body = error_json;
     in.content_type = "application/json";
-    std::rethrow_exception(make_http_error(in));
+    MappedError mapped = map_http_error(in);
+    redact_secrets(mapped.info, secrets_);
+    throw_error(mapped.code, std::move(mapped.info));
 }
 
 template <class Attempt>
@@ -109,7 +123,7 @@ auto ProviderTransport::with_retries(Attempt attempt, CallOptions const& call) -
         } catch (ProviderError const& e) {
             decision = decide_retry(policy, retries, e, false, random01());
             if (!decision.retry)
-                rethrow_attributed(options_.provider);
+                rethrow_sanitised();
             failure = std::current_exception();
         }
         if (options_.http.logger)

@@ -8,6 +8,10 @@
 // `llmio::errc`, so `e.code() == llmio::errc::rate_limited` works, and its dynamic type is one
 // of the subclasses below, so `catch (llmio::RateLimitError const&)` works too. The server's
 // own words travel in `server_message()`; `what()` never contains request bodies or keys.
+//
+// Display safety: `what()` and every text field of `info()` except `raw_body` and
+// `raw_server_message` are one line, control characters escaped (see error_sanitize.hpp and
+// docs/errors.md); providers redact their configured secrets from all of them.
 
 #include <boost/system/error_code.hpp>
 #include <boost/system/system_error.hpp>
@@ -100,7 +104,11 @@ bool is_retryable(boost::system::error_code const& ec) noexcept;
 struct ErrorInfo {
     std::string provider;          ///< e.g. "openai", "lmstudio"; may be empty for transport code.
     int http_status = 0;           ///< 0 when no HTTP status was received.
-    std::string server_message;    ///< The server's own message, parsed from its error body.
+    /// The server's own message, parsed from its error body; one line, controls escaped.
+    std::string server_message;
+    /// The same message as the server wrote it (bounded, line breaks kept, secrets redacted).
+    /// Never print it unescaped.
+    std::string raw_server_message;
     std::string server_type;       ///< The server's error `type` (e.g. "invalid_request_error").
     std::string server_code;       ///< The server's error `code`, as text (may be numeric).
     std::string request_id;        ///< `x-request-id` (or similar) when the server sent one.
@@ -133,9 +141,11 @@ public:
     std::string const& server_message() const noexcept { return info_.server_message; }
     std::string const& request_id() const noexcept { return info_.request_id; }
     std::string const& raw_body() const noexcept { return info_.raw_body; }
+    /// The server's message before escaping (see ErrorInfo::raw_server_message).
+    std::string const& raw_server_message() const noexcept { return info_.raw_server_message; }
     std::string const& hint() const noexcept { return info_.hint; }
 
-    /// "<kind message>: <server message> (HTTP <status>; provider <name>; <detail>)".
+    /// "<kind message>: <server message> (HTTP <status>; provider <name>; <detail>)", one line.
     char const* what() const noexcept override { return what_.c_str(); }
 
 private:

@@ -5,6 +5,7 @@
 // framing, deliver the chunks it produced in wire order, then the end of the answer or the first
 // error. A subclass only turns lines into chunks.
 
+#include <llmio/answer_limit.hpp>
 #include <llmio/chat_stream.hpp>
 #include <llmio/http/http_client.hpp>
 #include <llmio/provider_transport.hpp>
@@ -21,18 +22,22 @@ class FramedChatSource : public ChatStream::Source {
 public:
     /// Delivers a buffered chunk without suspending; reads the body only when none is left.
     /// Throws the first error the framing recorded, errc::stream_truncated when the body ends
-    /// before the terminator (after every chunk that did arrive) and errc::body_too_large when
-    /// the framing reports a line over the limit.
+    /// before the terminator (after every chunk that did arrive), errc::body_too_large when
+    /// the framing reports a line over the limit or the answer grows beyond
+    /// `Limits::max_answer_bytes` (the connection is closed), and errc::malformed_response when
+    /// the terminator arrives although no chunk carried a choice (an answer the non-streamed
+    /// endpoint would reject as malformed too).
     boost::asio::awaitable<bool> next(ChatChunk& out) final;
     void close() noexcept final { stream_.close(); }
 
 protected:
     /// How the framing is named in errors: `line_kind` ("an event-stream line") for a line over
     /// the limit, `missing_terminator` for a truncated stream ("the event stream ended without
-    /// data: [DONE]").
+    /// data: [DONE]"), `no_choice` for a stream whose chunks never carried a choice.
     struct Framing {
         std::string_view line_kind;
         std::string_view missing_terminator;
+        std::string_view no_choice;
     };
 
     /// `transport` names the provider and bounds the lines; it must outlive the source.
@@ -64,7 +69,9 @@ private:
     std::vector<ChatChunk> ready_;
     std::size_t next_ready_ = 0;
     std::exception_ptr error_;
+    AnswerLimit answer_;
     bool done_ = false;
+    bool saw_choice_ = false; // a chunk with a choice (OpenAI `choices[i]`, Ollama `message`)
 };
 
 } // namespace llmio

@@ -30,6 +30,7 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -122,6 +123,9 @@ public:
 
 protected:
     ModelProvider() = default;
+
+    /// Secrets (API keys, tokens) redacted from every error the public calls throw.
+    virtual std::span<std::string const> secrets() const noexcept { return {}; }
 
     virtual boost::asio::awaitable<std::vector<ModelInfo>> do_list_models() = 0;
     virtual boost::asio::awaitable<ChatResponse> do_chat(ChatRequest, CallOptions) = 0;

@@ -53,6 +53,15 @@ public:
     /// Throws the typed error for an error object the server put inside a 200 body or stream.
     [[noreturn]] void throw_in_band(std::string_view error_json) const;
 
+    /// The values of the secret headers (and their credentials without the "Bearer " scheme),
+    /// redacted from every error this transport raises.
+    std::vector<std::string> const& secrets() const noexcept { return secrets_; }
+
+    /// Inside a catch block: rethrows the current exception naming this provider and with the
+    /// secrets redacted (`rethrow_sanitised`). Providers call it where server text enters an
+    /// error without passing through `send`, `open`, `throw_for` or `throw_in_band`.
+    [[noreturn]] void rethrow_sanitised() const;
+
 private:
     template <class Attempt>
     auto with_retries(Attempt attempt, CallOptions const& call)
@@ -60,6 +69,7 @@ private:
 
     http::Endpoint endpoint_;
     TransportOptions options_;
+    std::vector<std::string> secrets_;
     http::HttpClient client_;
 };
 

@@ -188,9 +188,12 @@ TEST_CASE("lmstudio native chat: errors are typed", "[lmstudio][native_chat]")
         CHECK(e.http_status() == 200);
         CHECK(e.server_message() == "Model \"nope\" not found");
         CHECK(e.info().server_type == "model_not_found");
+        // An empty model is refused before sending (the server would answer "model" is required).
+        auto const served = emulator.server.requests_served();
         auto const missing = expect_error<InvalidRequestError>([&] { native(emulator, ask("", "x")); });
-        CHECK(missing.server_message() == "\"model\" is required");
+        CHECK(missing.info().detail == "the model id is empty; name a model");
         CHECK(missing.code() == errc::invalid_request);
+        CHECK(emulator.server.requests_served() == served);
     }
     SECTION("not streamed: the status")
     {

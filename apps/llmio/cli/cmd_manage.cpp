@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <ostream>
 
 namespace llmio::cli {
@@ -23,7 +24,7 @@ std::string seconds_text(double seconds)
 /// One progress report: a redrawn bar on a terminal, a plain line otherwise.
 void show_progress(std::ostream& err, bool terminal, DownloadProgress const& p)
 {
-    std::string line = p.status.empty() ? std::string("downloading") : p.status;
+    std::string line = p.status.empty() ? std::string("downloading") : shown(p.status);
     std::string bytes = human_bytes(static_cast<double>(p.completed_bytes));
     if (p.total_bytes && *p.total_bytes > 0) {
         auto const fraction =
@@ -60,9 +61,9 @@ boost::asio::awaitable<int> cmd_load(Context& ctx, LoadCommandOptions options)
     load.context_length = options.context_length;
     auto const result = co_await manager.load(selection.model, std::move(load));
     auto& out = ctx.streams.out;
-    out << "loaded " << (result.model.empty() ? selection.model : result.model);
+    out << "loaded " << shown(result.model.empty() ? selection.model : result.model);
     if (!result.instance_id.empty() && result.instance_id != result.model)
-        out << " as " << result.instance_id;
+        out << " as " << shown(result.instance_id);
     if (result.load_time_seconds)
         out << " in " << seconds_text(*result.load_time_seconds);
     out << '\n' << std::flush;
@@ -74,26 +75,39 @@ boost::asio::awaitable<int> cmd_unload(Context& ctx, std::string model)
     auto const selection = co_await select_provider(ctx, std::move(model));
     auto& manager = require_manager(selection, "unload models");
     co_await manager.unload(selection.model);
-    ctx.streams.out << "unloaded " << selection.model << '\n' << std::flush;
+    ctx.streams.out << "unloaded " << shown(selection.model) << '\n' << std::flush;
     co_return 0;
 }
 
 boost::asio::awaitable<int> cmd_pull(Context& ctx, std::string model)
 {
+    ctx.command_for_hints = "pull";
     auto const selection = co_await select_provider(ctx, std::move(model));
     auto& manager = require_manager(selection, "download models");
     auto* err = &ctx.streams.err;
     bool const terminal = ctx.streams.err_is_terminal;
     bool drew = false;
-    auto const result = co_await manager.download(selection.model, [err, terminal, &drew](DownloadProgress const& p) {
-        show_progress(*err, terminal, p);
-        drew = true;
-    });
-    if (terminal && drew)
-        *err << '\n' << std::flush;
+    // A redrawn progress line has no newline yet: end it before the result or the error.
+    auto end_progress_line = [&] {
+        if (terminal && drew)
+            *err << '\n' << std::flush;
+        drew = false;
+    };
+    std::optional<DownloadResult> downloaded;
+    try {
+        downloaded = co_await manager.download(selection.model, [err, terminal, &drew](DownloadProgress const& p) {
+            show_progress(*err, terminal, p);
+            drew = true;
+        });
+    } catch (...) {
+        end_progress_line();
+        throw;
+    }
+    end_progress_line();
+    auto const& result = *downloaded;
     auto& out = ctx.streams.out;
-    out << "pulled " << (result.model.empty() ? selection.model : result.model) << ": "
-        << (result.status.empty() ? std::string("done") : result.status);
+    out << "pulled " << shown(result.model.empty() ? selection.model : result.model) << ": "
+        << (result.status.empty() ? std::string("done") : shown(result.status));
     if (result.total_bytes)
         out << " (" << human_bytes(static_cast<double>(*result.total_bytes)) << ")";
     out << '\n' << std::flush;

@@ -29,12 +29,12 @@ boost::asio::awaitable<int> cmd_info(Context& ctx, bool json)
     }
     out << "provider:  " << selection.provider_name << '\n'
         << "kind:      " << info.kind << '\n'
-        << "version:   " << (info.version.empty() ? "-" : info.version) << '\n'
+        << "version:   " << (info.version.empty() ? "-" : shown(info.version)) << '\n'
         << "base url:  " << info.base_url << '\n'
         << "auth:      " << (info.auth_required ? "required" : "not required") << '\n'
         << "models:    " << models.size() << '\n';
     for (auto const& model : models)
-        out << "  " << model.id << (model.loaded_known && model.loaded ? "  (loaded)" : "") << '\n';
+        out << "  " << shown(model.id) << (model.loaded_known && model.loaded ? "  (loaded)" : "") << '\n';
     out.flush();
     co_return 0;
 }
@@ -51,13 +51,13 @@ boost::asio::awaitable<int> cmd_health(Context& ctx, bool json)
     } else if (health.ok) {
         out << "ok (" << selection.provider_name << ", " << health.latency.count() << " ms)";
         if (!health.detail.empty())
-            out << ": " << health.detail;
+            out << ": " << shown(health.detail);
         out << '\n' << std::flush;
     }
     if (health.ok)
         co_return 0;
     if (!json)
-        ctx.streams.err << "llmio: unhealthy: " << health.detail << "\nhint: " << start_server_hint()
+        ctx.streams.err << "llmio: unhealthy: " << shown(health.detail) << "\nhint: " << start_server_hint()
                         << '\n' << std::flush;
     co_return to_int(ExitCode::network);
 }

@@ -30,6 +30,8 @@ struct Context {
     Environment env;
     /// The model a command works with, for hints in error messages.
     std::string model_for_hints;
+    /// The command when its errors need their own hints ("pull"), else empty.
+    std::string command_for_hints;
 
     /// A raw variable: nullopt when unset, "" when set empty.
     std::optional<std::string> raw_env(std::string const& name) const;

@@ -1,6 +1,7 @@
 #include "cli/errors.hpp"
 
 #include <llmio/error.hpp>
+#include <llmio/error_sanitize.hpp>
 
 #include <ostream>
 
@@ -30,11 +31,16 @@ std::string message_of(ProviderError const& e)
     return message;
 }
 
-std::string hint_for(ProviderError const& e, std::string const& model)
+std::string hint_for(ProviderError const& e, ErrorReportContext const& context)
 {
+    std::string const& model = context.model;
     // The CLI knows the next command to run for these two; otherwise the library's hint wins.
     if (e.kind() == ErrorKind::network)
         return e.hint().empty() ? start_server_hint() : e.hint() + "; " + start_server_hint();
+    // Loading cannot help a model the server could not find to download.
+    if (e.kind() == ErrorKind::model_not_found && context.command == "pull")
+        return "check the model name in the server's catalogue (Ollama: ollama.com/library, "
+               "e.g. `llama3.2:1b`); `llmio models --downloaded` lists the models already on disk";
     if (e.kind() == ErrorKind::model_not_found)
         return "list the models with `llmio models`; load one with `llmio load " +
                (model.empty() ? std::string("MODEL") : model) + "`";
@@ -51,12 +57,15 @@ std::string hint_for(ProviderError const& e, std::string const& model)
     }
 }
 
+// Each text may quote a server or a user: one line each, nothing a terminal interprets, and no
+// configured secret.
 void print(std::ostream& err, std::string const& kind, std::string const& message,
-           std::string const& hint)
+           std::string const& hint, std::vector<std::string> const& secrets)
 {
-    err << "llmio: " << kind << ": " << message << '\n';
+    err << "llmio: " << sanitize_for_display(kind, secrets) << ": "
+        << sanitize_for_display(message, secrets) << '\n';
     if (!hint.empty())
-        err << "hint: " << hint << '\n';
+        err << "hint: " << sanitize_for_display(hint, secrets) << '\n';
     err.flush();
 }
 
@@ -73,23 +82,24 @@ std::string start_server_hint()
            "or try the emulator: `llmio emulate --as lmstudio`";
 }
 
-int report_error(std::exception_ptr error, std::ostream& err, std::string const& model)
+int report_error(std::exception_ptr error, std::ostream& err, ErrorReportContext const& context)
 {
+    auto const& secrets = context.secrets;
     try {
         std::rethrow_exception(error);
     } catch (CancelledError const&) {
         return to_int(ExitCode::cancelled);
     } catch (ProviderError const& e) {
-        print(err, kind_text(e), message_of(e), hint_for(e, model));
+        print(err, kind_text(e), message_of(e), hint_for(e, context), secrets);
         return to_int(exit_code_for(e.error()));
     } catch (CliError const& e) {
-        print(err, e.kind(), e.what(), e.hint());
+        print(err, e.kind(), e.what(), e.hint(), secrets);
         return to_int(e.code());
     } catch (std::exception const& e) {
-        print(err, "error", e.what(), {});
+        print(err, "error", e.what(), {}, secrets);
         return to_int(ExitCode::server_error);
     } catch (...) {
-        print(err, "error", "unknown failure", {});
+        print(err, "error", "unknown failure", {}, secrets);
         return to_int(ExitCode::server_error);
     }
 }

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace llmio::cli {
 
@@ -35,9 +36,17 @@ private:
 /// What a user can do when no server answers.
 std::string start_server_hint();
 
-/// Prints `error` (an exception_ptr caught by `run`) and returns the exit code. `model` (may be
-/// empty) names the model in hints. A cancellation prints nothing.
-int report_error(std::exception_ptr error, std::ostream& err, std::string const& model);
+/// What the hints and the redaction of an error report know about the command that failed.
+struct ErrorReportContext {
+    std::string model;   ///< Names the model in hints (may be empty).
+    std::string command; ///< "pull" gets pull's hints; empty = the generic ones.
+    std::vector<std::string> secrets; ///< Redacted from everything printed (API keys).
+};
+
+/// Prints `error` (an exception_ptr caught by `run`) and returns the exit code. Every printed
+/// text is one line, control characters escaped and `context.secrets` redacted (docs/errors.md).
+/// A cancellation prints nothing.
+int report_error(std::exception_ptr error, std::ostream& err, ErrorReportContext const& context);
 
 } // namespace llmio::cli
 

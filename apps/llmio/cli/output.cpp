@@ -1,5 +1,6 @@
 #include "cli/output.hpp"
 
+#include <llmio/error_sanitize.hpp>
 #include <llmio/finish_reason.hpp>
 
 #include <boost/json/serialize.hpp>
@@ -12,9 +13,22 @@
 
 namespace llmio::cli {
 
-void print_table(std::ostream& out, std::vector<std::string> const& header,
-                 std::vector<std::vector<std::string>> const& rows)
+std::string shown(std::string_view server_text)
 {
+    return escape_for_display(server_text);
+}
+
+void print_table(std::ostream& out, std::vector<std::string> const& header,
+                 std::vector<std::vector<std::string>> const& raw_rows)
+{
+    // Cells hold server names: escaped first, so that widths match what is printed.
+    std::vector<std::vector<std::string>> rows;
+    rows.reserve(raw_rows.size());
+    for (auto const& raw : raw_rows) {
+        auto& row = rows.emplace_back();
+        for (auto const& cell : raw)
+            row.push_back(shown(cell));
+    }
     std::vector<std::size_t> widths(header.size());
     for (std::size_t i = 0; i < header.size(); ++i)
         widths[i] = header[i].size();

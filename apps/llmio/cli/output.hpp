@@ -11,6 +11,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace llmio::cli {
@@ -33,6 +34,10 @@ boost::json::value model_json(ModelInfo const& model, std::string const& provide
 
 /// "1.5 GB", "12.0 MB", "512 B".
 std::string human_bytes(double bytes);
+
+/// A server-supplied name or status as one printable line (docs/errors.md): model ids,
+/// versions, download statuses. Not for answers, whose line breaks are the content.
+std::string shown(std::string_view server_text);
 
 } // namespace llmio::cli
 

@@ -2,7 +2,9 @@
 
 #include "cli/errors.hpp"
 
+#include <llmio/error.hpp>
 #include <llmio/lmstudio/factory.hpp>
+#include <llmio/model_id.hpp>
 #include <llmio/model_manager.hpp>
 #include <llmio/ollama/factory.hpp>
 #include <llmio/openai/factory.hpp>
@@ -110,6 +112,13 @@ std::string factory_for(ServerKind kind)
 
 boost::asio::awaitable<Selection> select_provider(Context& ctx, std::string model)
 {
+    // A model id the library would refuse is a mistake on the command line: exit 2, and
+    // nothing is sent (not even discovery probes).
+    try {
+        validate_model_id(model, ModelIdUse::optional);
+    } catch (InvalidRequestError const& e) {
+        throw CliError(ExitCode::usage, "usage", e.info().detail, e.hint());
+    }
     ProviderRegistry registry;
     openai::register_provider(registry, ctx.env);
     lmstudio::register_provider(registry, ctx.env);

@@ -22,6 +22,19 @@ namespace llmio::cli {
 
 namespace {
 
+// The keys the user gave the CLI: redacted from whatever an error report prints (the library
+// redacts the ones its providers use; a key from the config file is among those).
+std::vector<std::string> configured_secrets(Context const& ctx)
+{
+    std::vector<std::string> out;
+    if (ctx.common.api_key)
+        out.push_back(*ctx.common.api_key);
+    for (char const* name : {"OPENAI_API_KEY", "LM_API_TOKEN", "OLLAMA_API_KEY"})
+        if (auto value = ctx.raw_env(name))
+            out.push_back(*value);
+    return out;
+}
+
 using Command = std::function<boost::asio::awaitable<int>()>;
 
 std::string join_words(std::vector<std::string> const& words)
@@ -68,7 +81,7 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
                 return std::string(value);
             return std::nullopt;
         };
-    Context ctx{streams, {}, io.get_executor(), Environment(streams.getenv), {}};
+    Context ctx{streams, {}, io.get_executor(), Environment(streams.getenv), {}, {}};
 
     CLI::App app{"llmio: talk to local and remote LLM servers (LM Studio, Ollama, OpenAI-compatible)",
                  "llmio"};
@@ -255,7 +268,8 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
         error = std::current_exception();
     }
     if (error)
-        code = report_error(error, streams.err, ctx.model_for_hints);
+        code = report_error(error, streams.err,
+                            {ctx.model_for_hints, ctx.command_for_hints, configured_secrets(ctx)});
     streams.out.flush();
     // Interrupted: whatever the command was doing ended because of it (emulate stops cleanly).
     if (interrupted && !is_emulate && code != 0)

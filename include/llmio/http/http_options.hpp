@@ -32,6 +32,10 @@ struct Limits {
     std::size_t max_header_bytes = 64 * 1024;       ///< The response header block.
     std::size_t max_body_bytes = 64 * 1024 * 1024;  ///< A non-streamed body.
     std::size_t max_line_bytes = 16 * 1024 * 1024;  ///< One SSE line / event or NDJSON line.
+    /// The assembled content of one answer (text, reasoning, refusal, tool-call names and
+    /// arguments), streamed or not: a server streaming without end is stopped here and the
+    /// connection closed.
+    std::size_t max_answer_bytes = 64 * 1024 * 1024;
 };
 
 /// Keep-alive pooling, per origin (scheme, host, port).

@@ -3,6 +3,7 @@
 #include <llmio/error.hpp>
 #include <llmio/lmstudio/native_wire.hpp>
 #include <llmio/lmstudio/provider.hpp>
+#include <llmio/model_id.hpp>
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -57,6 +58,7 @@ asio::awaitable<std::vector<ModelInfo>> LmStudioModelManager::list_loaded()
 
 asio::awaitable<LoadResult> LmStudioModelManager::load(std::string model, LoadOptions options)
 {
+    validate_model_id(model, ModelIdUse::required, "lmstudio");
     if (options.ttl)
         refuse("LM Studio's load endpoint has no idle TTL",
                "set lmstudio::Options::ttl (sent with inference requests) or use `lms load --ttl`");
@@ -73,6 +75,7 @@ asio::awaitable<LoadResult> LmStudioModelManager::load(std::string model, LoadOp
 
 asio::awaitable<void> LmStudioModelManager::unload(std::string model)
 {
+    validate_model_id(model, ModelIdUse::required, "lmstudio");
     auto const api = co_await provider_.native_api();
     require_v1(api, "unloading a model", "use `lms unload`");
     std::vector<std::string> instances;
@@ -104,6 +107,7 @@ asio::awaitable<void> LmStudioModelManager::unload(std::string model)
 asio::awaitable<DownloadResult>
 LmStudioModelManager::download(std::string model, std::function<void(DownloadProgress const&)> on_progress)
 {
+    validate_model_id(model, ModelIdUse::required, "lmstudio");
     auto const api = co_await provider_.native_api();
     require_v1(api, "downloading a model", "use `lms get <model>`");
     auto& transport = provider_.transport();

@@ -2,8 +2,10 @@
 
 #include <llmio/lmstudio/provider.hpp>
 
+#include <llmio/answer_limit.hpp>
 #include <llmio/detail/json_read.hpp>
 #include <llmio/error.hpp>
+#include <llmio/model_id.hpp>
 #include <llmio/http/sse_parser.hpp>
 
 #include <boost/json/parse.hpp>
@@ -110,8 +112,9 @@ std::optional<ChatProgress> progress_of(std::string_view type, json::object cons
 // Reads the events of one /api/v1/chat stream.
 class EventReader {
 public:
-    EventReader(http::HttpStream& stream, NativeChatCallbacks& callbacks, Clock::duration window)
-        : stream_(stream), callbacks_(callbacks), window_(window)
+    EventReader(http::HttpStream& stream, NativeChatCallbacks& callbacks, Clock::duration window,
+                std::size_t max_answer_bytes)
+        : stream_(stream), callbacks_(callbacks), window_(window), answer_(max_answer_bytes)
     {
         advance(); // the headers are the first sign of life
     }
@@ -137,6 +140,7 @@ public:
             if (result == nullptr || !result->is_object())
                 throw_malformed_event(data, "chat.end carries no result");
             response_ = parse_native_chat_response(*result, data);
+            AnswerLimit::check(*response_, answer_.max(), "lmstudio");
             return;
         }
         if (type == "chat.start")
@@ -156,6 +160,8 @@ public:
             std::string_view content;
             if (auto const* c = o.if_contains("content"); c && c->is_string())
                 content = c->get_string();
+            if (!answer_.add(content.size()))
+                answer_.throw_exceeded("lmstudio");
             if (callbacks_.on_chunk && !content.empty()) {
                 chunk_.content.clear();
                 chunk_.reasoning.clear();
@@ -193,6 +199,7 @@ private:
     bool preparing_ = true;
     double load_ = 0;
     double prompt_ = 0;
+    AnswerLimit answer_; // the deltas so far
     ChatChunk chunk_; // reused for every delta
     std::optional<ChatResponse> response_;
 };
@@ -201,6 +208,18 @@ private:
 
 asio::awaitable<ChatResponse> LmStudioProvider::native_chat(NativeChatRequest request,
                                                             NativeChatCallbacks callbacks, CallOptions call)
+{
+    // Like every public call: errors name the provider and carry no secret.
+    try {
+        validate_model_id(request.model, ModelIdUse::required, "lmstudio");
+        co_return co_await native_chat_call(std::move(request), std::move(callbacks), std::move(call));
+    } catch (...) {
+        transport().rethrow_sanitised();
+    }
+}
+
+asio::awaitable<ChatResponse> LmStudioProvider::native_chat_call(NativeChatRequest request,
+                                                                 NativeChatCallbacks callbacks, CallOptions call)
 {
     auto const api = co_await native_api();
     if (api != NativeApi::v1) {
@@ -222,7 +241,9 @@ asio::awaitable<ChatResponse> LmStudioProvider::native_chat(NativeChatRequest re
         auto value = json::parse(response.body, ec);
         if (ec)
             throw_malformed_event(response.body, "the /api/v1/chat answer is not JSON");
-        co_return parse_native_chat_response(std::move(value), response.body);
+        auto answer = parse_native_chat_response(std::move(value), response.body);
+        AnswerLimit::check(answer, transport().options().http.limits.max_answer_bytes, "lmstudio");
+        co_return answer;
     }
 
     http_request.headers.back().value = "text/event-stream";
@@ -241,7 +262,9 @@ asio::awaitable<ChatResponse> LmStudioProvider::native_chat(NativeChatRequest re
     // first token, which is what `first_byte` budgets; each sign of progress renews it.
     auto const timeouts = call.timeouts.value_or(transport().options().http.timeouts);
     auto const window = std::max(timeouts.first_byte, timeouts.idle);
-    EventReader reader(stream, callbacks, timeouts.first_byte == http::Duration::zero() ? http::Duration::zero() : window);
+    EventReader reader(stream, callbacks,
+                       timeouts.first_byte == http::Duration::zero() ? http::Duration::zero() : window,
+                       transport().options().http.limits.max_answer_bytes);
     http::SseParser parser(http::SseLimits{transport().options().http.limits.max_line_bytes,
                                            transport().options().http.limits.max_line_bytes});
     std::exception_ptr failure;

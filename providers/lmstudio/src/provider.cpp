@@ -1,5 +1,6 @@
 #include <llmio/lmstudio/provider.hpp>
 
+#include <llmio/answer_limit.hpp>
 #include <llmio/detail/forget_on_model_not_found.hpp>
 #include <llmio/error.hpp>
 
@@ -182,7 +183,9 @@ asio::awaitable<ChatResponse> LmStudioProvider::v0_chat(ChatRequest request, Cal
     // LM Studio answers errors (even "No models loaded") in JSON, some with status 200.
     if (is_error_body(response.body, "choices"))
         transport().throw_for(response);
-    co_return openai::parse_chat_response(response.body);
+    auto answer = openai::parse_chat_response(response.body);
+    AnswerLimit::check(answer, options_.http.limits.max_answer_bytes, "lmstudio");
+    co_return answer;
 }
 
 asio::awaitable<CompletionResponse> LmStudioProvider::v0_complete(CompletionRequest request, CallOptions call)

@@ -238,6 +238,8 @@ std::variant<ChatLine, InBandError> ChatLineParser::parse(std::string_view line)
         out.chunk.content = llmio::detail::string_field(*message, "content", err, "message");
         out.chunk.reasoning = llmio::detail::string_field(*message, "thinking", err, "message");
         read_tool_calls(*message, out.chunk.tool_calls, tool_calls_, err);
+    } else {
+        out.chunk.no_choice = true; // e.g. a bare done line: it carries no part of the answer
     }
     out.done = llmio::detail::bool_field(o, "done", err).value_or(false);
     if (out.done) {

@@ -4,7 +4,8 @@ namespace llmio::ollama {
 
 NdjsonChatSource::NdjsonChatSource(http::HttpStream stream, ProviderTransport const& transport)
     : FramedChatSource(std::move(stream), transport,
-                       {"an NDJSON line", "the NDJSON stream ended without its \"done\": true line"})
+                       {"an NDJSON line", "the NDJSON stream ended without its \"done\": true line",
+                        "the NDJSON stream ended without any \"message\""})
     , splitter_(transport.options().http.limits.max_line_bytes)
 {
 }

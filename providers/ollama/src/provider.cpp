@@ -1,7 +1,9 @@
 #include <llmio/ollama/provider.hpp>
 
+#include <llmio/answer_limit.hpp>
 #include <llmio/error.hpp>
 #include <llmio/http/ndjson_splitter.hpp>
+#include <llmio/model_id.hpp>
 #include <llmio/ollama/ndjson_chat_source.hpp>
 
 #include <boost/asio/error.hpp>
@@ -201,7 +203,9 @@ asio::awaitable<void> OllamaProvider::add_shown_capabilities(std::vector<ModelIn
 asio::awaitable<ChatResponse> OllamaProvider::do_chat(ChatRequest request, CallOptions call)
 {
     auto body = json::serialize(chat_request_body(request, false, defaults()));
-    co_return parse_chat_response(co_await post_json("/api/chat", std::move(body), call, "message"));
+    auto answer = parse_chat_response(co_await post_json("/api/chat", std::move(body), call, "message"));
+    AnswerLimit::check(answer, options_.http.limits.max_answer_bytes, options_.name);
+    co_return answer;
 }
 
 asio::awaitable<ChatStream> OllamaProvider::do_chat_stream(ChatRequest request, CallOptions call)
@@ -268,6 +272,7 @@ asio::awaitable<bool> OllamaProvider::do_supports_model(std::string model)
 
 asio::awaitable<std::vector<ModelInfo>> OllamaProvider::fetch_show(std::string model)
 {
+    validate_model_id(model, ModelIdUse::required, options_.name);
     auto body = json::serialize(json::object{{"model", model}});
     std::vector<ModelInfo> out;
     out.push_back(parse_show_model(co_await post_json("/api/show", std::move(body), {}, "capabilities"), model));
@@ -343,6 +348,7 @@ asio::awaitable<std::vector<ModelInfo>> OllamaProvider::list_downloaded()
 
 asio::awaitable<LoadResult> OllamaProvider::load(std::string model, LoadOptions options)
 {
+    validate_model_id(model, ModelIdUse::required, options_.name);
     auto body = json::serialize(load_request_body(model, options));
     auto answer = co_await post_json("/api/generate", std::move(body), {}, "done");
     invalidate_model_cache();
@@ -357,6 +363,7 @@ asio::awaitable<LoadResult> OllamaProvider::load(std::string model, LoadOptions 
 
 asio::awaitable<void> OllamaProvider::unload(std::string model)
 {
+    validate_model_id(model, ModelIdUse::required, options_.name);
     auto body = json::serialize(unload_request_body(model));
     auto answer = co_await post_json("/api/generate", std::move(body), {}, "done");
     invalidate_model_cache();
@@ -365,6 +372,7 @@ asio::awaitable<void> OllamaProvider::unload(std::string model)
 
 asio::awaitable<void> OllamaProvider::delete_model(std::string model)
 {
+    validate_model_id(model, ModelIdUse::required, options_.name);
     auto body = json::serialize(json::object{{"model", model}});
     try {
         auto response = co_await transport_.send(
@@ -382,6 +390,7 @@ asio::awaitable<void> OllamaProvider::delete_model(std::string model)
 asio::awaitable<DownloadResult> OllamaProvider::download(std::string model,
                                                          std::function<void(DownloadProgress const&)> on_progress)
 {
+    validate_model_id(model, ModelIdUse::required, options_.name);
     // Whatever the outcome, the server's list may have changed: a failed or cancelled pull can
     // still have written layers or a manifest.
     std::optional<DownloadResult> result;

@@ -100,6 +100,25 @@ json::object message_to_json(Message const& m)
     return o;
 }
 
+bool add_llamacpp_json_schema(json::object& body)
+{
+    if (body.contains("json_schema"))
+        return false;
+    auto const* format = body.if_contains("response_format");
+    auto const* f = format ? format->if_object() : nullptr;
+    auto const* type = f ? f->if_contains("type") : nullptr;
+    if (!type || !type->is_string() || type->get_string() != "json_schema")
+        return false;
+    auto const* wrapper = f->if_contains("json_schema");
+    auto const* w = wrapper ? wrapper->if_object() : nullptr;
+    auto const* schema = w ? w->if_contains("schema") : nullptr;
+    if (!schema)
+        return false;
+    json::value copy = *schema;
+    body["json_schema"] = std::move(copy);
+    return true;
+}
+
 json::object chat_request_body(ChatRequest const& r, bool stream, bool include_usage_default)
 {
     json::object body;

@@ -1,5 +1,6 @@
 #include <llmio/openai/provider.hpp>
 
+#include <llmio/answer_limit.hpp>
 #include <llmio/detail/forget_on_model_not_found.hpp>
 #include <llmio/error.hpp>
 #include <llmio/openai/sse_chat_source.hpp>
@@ -81,11 +82,39 @@ asio::awaitable<ChatResponse> OpenAICompatibleProvider::do_chat(ChatRequest requ
 
 asio::awaitable<ChatResponse> OpenAICompatibleProvider::send_chat(ChatRequest request, CallOptions call)
 {
-    auto body = boost::json::serialize(chat_request_body(request, false, include_usage_));
+    auto body = co_await chat_body(request, false);
     auto response = co_await transport_.send(
         transport_.json_request(verb::post, "/v1/chat/completions", std::move(body)), call);
     check_json_answer(transport_, response, "choices");
-    co_return parse_chat_response(response.body);
+    auto answer = parse_chat_response(response.body);
+    AnswerLimit::check(answer, options_.http.limits.max_answer_bytes, options_.name);
+    co_return answer;
+}
+
+asio::awaitable<bool> OpenAICompatibleProvider::is_llamacpp()
+{
+    if (!options_.server_kind.empty())
+        co_return options_.server_kind == "llamacpp";
+    try {
+        for (auto const& m : co_await cache_.models())
+            if (m.owned_by == "llamacpp")
+                co_return true;
+    } catch (CancelledError const&) {
+        throw;
+    } catch (ProviderError const&) {
+        // Unknown server: the chat itself reports what is wrong with it.
+    }
+    co_return false;
+}
+
+asio::awaitable<std::string> OpenAICompatibleProvider::chat_body(ChatRequest const& request, bool stream)
+{
+    auto body = chat_request_body(request, stream, include_usage_);
+    bool const wants_schema = request.response_format &&
+                              request.response_format->type == ResponseFormat::Type::json_schema;
+    if (wants_schema && !body.contains("json_schema") && co_await is_llamacpp())
+        add_llamacpp_json_schema(body);
+    co_return boost::json::serialize(body);
 }
 
 asio::awaitable<ChatStream> OpenAICompatibleProvider::do_chat_stream(ChatRequest request, CallOptions call)
@@ -95,7 +124,7 @@ asio::awaitable<ChatStream> OpenAICompatibleProvider::do_chat_stream(ChatRequest
 
 asio::awaitable<ChatStream> OpenAICompatibleProvider::open_chat_stream(ChatRequest request, CallOptions call)
 {
-    auto body = boost::json::serialize(chat_request_body(request, true, include_usage_));
+    auto body = co_await chat_body(request, true);
     auto http_request = transport_.json_request(verb::post, "/v1/chat/completions", std::move(body));
     http_request.headers.back().value = "text/event-stream";
     auto stream = co_await transport_.open(std::move(http_request), call);

@@ -8,7 +8,8 @@ namespace llmio::openai {
 
 SseChatSource::SseChatSource(http::HttpStream stream, ProviderTransport const& transport)
     : FramedChatSource(std::move(stream), transport,
-                       {"an event-stream line", "the event stream ended without data: [DONE]"})
+                       {"an event-stream line", "the event stream ended without data: [DONE]",
+                        "the event stream ended without any choice: no chunk had a \"choices\" entry"})
     , sse_(http::SseLimits{transport.options().http.limits.max_line_bytes,
                            transport.options().http.limits.max_line_bytes})
 {

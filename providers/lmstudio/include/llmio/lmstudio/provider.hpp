@@ -128,6 +128,7 @@ protected:
     boost::asio::awaitable<std::optional<ModelCapabilities>> do_model_capabilities(std::string model) override;
     boost::asio::awaitable<HealthStatus> do_health() override;
     boost::asio::awaitable<ServerInfo> do_info() override;
+    std::span<std::string const> secrets() const noexcept override { return v1_.transport().secrets(); }
 
 private:
     /// What probing found: the API, and the model list body the probe received (the first
@@ -140,6 +141,9 @@ private:
     /// Adds the Options defaults (`ttl`, `draft_model`) that `extra` does not set already.
     void add_defaults(boost::json::object& extra, bool generation) const;
     void check_chat_request(ChatRequest const& request) const;
+    /// native_chat without the attribution and redaction of its errors.
+    boost::asio::awaitable<ChatResponse> native_chat_call(NativeChatRequest request,
+                                                          NativeChatCallbacks callbacks, CallOptions call);
     /// Whether non-streamed generations go to /api/v0 (native_stats and the server has it).
     boost::asio::awaitable<bool> use_v0(CallOptions const& call);
     boost::asio::awaitable<ChatResponse> v0_chat(ChatRequest request, CallOptions call);

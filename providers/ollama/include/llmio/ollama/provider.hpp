@@ -81,6 +81,7 @@ protected:
     boost::asio::awaitable<std::optional<ModelCapabilities>> do_model_capabilities(std::string model) override;
     boost::asio::awaitable<HealthStatus> do_health() override;
     boost::asio::awaitable<ServerInfo> do_info() override;
+    std::span<std::string const> secrets() const noexcept override { return transport_.secrets(); }
 
 private:
     // LocalModelManager

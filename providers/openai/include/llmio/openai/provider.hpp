@@ -38,6 +38,12 @@ struct Options {
     /// (ModelCache; zero = list on every call). Forgotten early when a call fails with
     /// ModelNotFoundError.
     std::chrono::steady_clock::duration model_cache_ttl = std::chrono::minutes(5);
+    /// The kind of server behind `base_url` when known: "llamacpp" gets a JSON schema both in
+    /// `response_format` and in llama.cpp's own top-level `json_schema` (servers of early 2025
+    /// ignore the former). Empty: a chat that asks for a JSON schema identifies the server from
+    /// its (cached) model list, llama.cpp listing `owned_by: "llamacpp"`. Any other value: the
+    /// schema goes in `response_format` only.
+    std::string server_kind;
 };
 
 class OpenAICompatibleProvider : public ModelProvider {
@@ -51,6 +57,7 @@ public:
     bool include_usage_default() const noexcept { return include_usage_; }
 
     ProviderTransport& transport() noexcept { return transport_; }
+    ProviderTransport const& transport() const noexcept { return transport_; }
 
     /// The cached model list (`supports_model`, `model_capabilities`); `invalidate()` it after
     /// changing the server's models by other means.
@@ -66,12 +73,16 @@ protected:
     boost::asio::awaitable<std::optional<ModelCapabilities>> do_model_capabilities(std::string model) override;
     boost::asio::awaitable<HealthStatus> do_health() override;
     boost::asio::awaitable<ServerInfo> do_info() override;
+    std::span<std::string const> secrets() const noexcept override { return transport_.secrets(); }
 
 private:
     boost::asio::awaitable<ChatResponse> send_chat(ChatRequest, CallOptions);
     boost::asio::awaitable<ChatStream> open_chat_stream(ChatRequest, CallOptions);
     boost::asio::awaitable<CompletionResponse> send_complete(CompletionRequest, CallOptions);
     boost::asio::awaitable<EmbeddingResponse> send_embed(EmbeddingRequest, CallOptions);
+    /// The chat body, with llama.cpp's `json_schema` added when the server is llama.cpp.
+    boost::asio::awaitable<std::string> chat_body(ChatRequest const& request, bool stream);
+    boost::asio::awaitable<bool> is_llamacpp();
 
     Options options_;
     bool include_usage_;

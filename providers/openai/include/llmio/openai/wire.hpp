@@ -57,6 +57,11 @@ std::optional<ServerStats> read_lmstudio_stats(boost::json::value const& stats, 
 boost::json::object chat_request_body(ChatRequest const& request, bool stream,
                                       bool include_usage_default);
 
+/// llama.cpp servers of early 2025 ignore `response_format.json_schema` (they read only their
+/// own top-level `json_schema`): when `body` asks for a JSON schema, copies the schema there
+/// too, unless the body already has a `json_schema`. Returns whether it did.
+bool add_llamacpp_json_schema(boost::json::object& body);
+
 /// One message in wire form (also used by providers that reuse this dialect).
 boost::json::object message_to_json(Message const& message);
 
