@@ -92,7 +92,7 @@ void fuzz_openai(std::string_view rest)
     llmio::openai::ChunkParser fast;
     llmio::openai::ChunkParser dom(llmio::openai::ChunkParser::Reader::dom_only);
     llmio::openai::ChunkParser completion;
-    for (int i = 0; i < 64 && !rest.empty(); ++i) {
+    for (int i = 0; i < 16 && !rest.empty(); ++i) {
         std::string_view const data = take_line(rest);
         require(read_openai(fast, data) == read_openai(dom, data), "fast path differs from the DOM reader");
         only_malformed([&] { (void)completion.parse_completion(data); });
@@ -102,7 +102,7 @@ void fuzz_openai(std::string_view rest)
 void fuzz_ollama(std::string_view rest)
 {
     llmio::ollama::ChatLineParser chat;
-    for (int i = 0; i < 64 && !rest.empty(); ++i) {
+    for (int i = 0; i < 16 && !rest.empty(); ++i) {
         std::string_view const line = take_line(rest);
         only_malformed([&] {
             auto result = chat.parse(line);
