@@ -30,6 +30,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -134,6 +135,7 @@ struct Counts {
     std::atomic<std::size_t> completed{0};
     std::atomic<std::size_t> dropped{0};
     std::atomic<std::size_t> cancelled{0};
+    std::atomic<std::size_t> cancelled_at_caller{0};
     std::atomic<std::size_t> failed{0};
     std::atomic<std::size_t> per_mode[4]{};
     std::atomic<long> peak_rss_kib{0};
@@ -257,6 +259,18 @@ asio::awaitable<void> one_stream(llmio::ModelProvider& provider, std::size_t pro
         ++(ended == Ended::completed ? counts.completed : counts.dropped);
     } catch (llmio::CancelledError const&) {
         ++counts.cancelled;
+    } catch (boost::system::system_error const& e) {
+        // A cancellation that arrives just as a library call completes is raised by asio itself
+        // at this coroutine's next co_await (throw_if_cancelled): the application's frame, not
+        // the library's, so it is operation_aborted rather than CancelledError.
+        if (e.code() == asio::error::operation_aborted && mode == Mode::mid_signal) {
+            ++counts.cancelled_at_caller;
+        } else {
+            ++counts.failed;
+            std::lock_guard lock(counts.failures_mutex);
+            ++counts.failures[std::string(mode_names[static_cast<int>(mode)]) + " on " +
+                              std::string(provider.name()) + ": " + e.what()];
+        }
     } catch (std::exception const& e) {
         ++counts.failed;
         std::lock_guard lock(counts.failures_mutex);
@@ -345,8 +359,10 @@ int main(int argc, char** argv)
     std::printf("  modes: before_headers %zu, mid_drop %zu, mid_signal %zu, after_end %zu\n",
                 counts.per_mode[0].load(), counts.per_mode[1].load(), counts.per_mode[2].load(),
                 counts.per_mode[3].load());
-    std::printf("  ended: completed %zu, dropped %zu, cancelled %zu, failed %zu\n", counts.completed.load(),
-                counts.dropped.load(), counts.cancelled.load(), counts.failed.load());
+    std::printf("  ended: completed %zu, dropped %zu, cancelled %zu (CancelledError %zu, asio at the caller's "
+                "co_await %zu), failed %zu\n",
+                counts.completed.load(), counts.dropped.load(), counts.cancelled.load() + counts.cancelled_at_caller.load(),
+                counts.cancelled.load(), counts.cancelled_at_caller.load(), counts.failed.load());
     std::printf("peak:     fds %zu, rss %.1f MiB (VmHWM %.1f MiB)\n", counts.peak_fds.load(),
                 mib(counts.peak_rss_kib.load()), mib(status_kib("VmHWM")));
     std::printf("after:    fds %zu, rss %.1f MiB\n", after_fds, mib(after_rss));
