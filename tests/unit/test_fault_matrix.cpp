@@ -358,6 +358,55 @@ std::vector<FaultRow> const kFaults = {
      },
      +[](Cell const&) { return ok(); }},
 
+    {"CRLF line endings in the stream are fine",
+     +[](Cell const& c) {
+         if (!streamed(c))
+             return Script{ok_response(c)};
+         std::string events = content_event(c, "Hel") + content_event(c, "lo") + final_events(c);
+         std::string crlf;
+         for (char ch : events)
+             crlf += ch == '\n' ? std::string("\r\n") : std::string(1, ch);
+         return Script{chunked_head(200, stream_content_type(c)) + chunk(crlf) + std::string(kLastChunk)};
+     },
+     +[](Cell const&) { return ok(); }},
+    {"one byte per chunk is fine",
+     +[](Cell const& c) {
+         std::string const payload = streamed(c) ? content_event(c, "Hel") + content_event(c, "lo") + final_events(c)
+                                                 : answer_body(c);
+         std::string out = chunked_head(200, streamed(c) ? stream_content_type(c) : "application/json");
+         for (char ch : payload)
+             out += chunk(std::string_view(&ch, 1));
+         return Script{out + std::string(kLastChunk)};
+     },
+     +[](Cell const&) { return ok(); }},
+    {"a UTF-8 character split across chunks",
+     +[](Cell const& c) {
+         if (!streamed(c))
+             return Script{ok_response(c)};
+         std::string const events = content_event(c, "H\xc3\xa9l") + content_event(c, "l\xc3\xb6") + final_events(c);
+         auto const cut = events.find("\xc3\xa9") + 1; // between the two bytes of U+00E9
+         return Script{chunked_head(200, stream_content_type(c)) + chunk(events.substr(0, cut)) +
+                       chunk(events.substr(cut)) + std::string(kLastChunk)};
+     },
+     +[](Cell const& c) {
+         auto e = ok();
+         if (streamed(c))
+             e.content = "H\xc3\xa9ll\xc3\xb6";
+         return e;
+     }},
+    {"a redirect is refused",
+     +[](Cell const&) {
+         return Script{respond(301, "text/html", "<html>Moved</html>", "Location: http://127.0.0.1:9/elsewhere\r\n")};
+     },
+     +[](Cell const&) { return fail(errc::invalid_request, {}, 301); }},
+    {"two different Content-Lengths",
+     +[](Cell const& c) {
+         auto const body = answer_body(c);
+         return Script{head(200, "application/json") + "Content-Length: " + std::to_string(body.size()) +
+                           "\r\nContent-Length: 3\r\n\r\n" + body, Then::stall};
+     },
+     +[](Cell const&) { return fail(errc::malformed_response); }},
+
     // ---- size and time bounds ----------------------------------------------------------------
     {"endless body / endless line",
      +[](Cell const& c) {
