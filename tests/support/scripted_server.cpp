@@ -46,6 +46,12 @@ public:
         co_await asio::async_write(stream_, asio::buffer(bytes.data(), bytes.size()), use_tuple);
     }
 
+    asio::awaitable<bool> try_write(std::string_view bytes) override
+    {
+        auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(bytes.data(), bytes.size()), use_tuple);
+        co_return !ec && n == bytes.size();
+    }
+
     asio::awaitable<bool> wait_for_client_close(std::chrono::milliseconds limit) override
     {
         using namespace std::chrono;
@@ -84,6 +90,14 @@ public:
     {
         boost::system::error_code ignored;
         lowest_socket().shutdown(tcp::socket::shutdown_both, ignored);
+        lowest_socket().close(ignored);
+    }
+
+    void reset() override
+    {
+        boost::system::error_code ignored;
+        // Linger on with a zero timeout makes close() send RST and drop unsent data.
+        lowest_socket().set_option(tcp::socket::linger(true, 0), ignored);
         lowest_socket().close(ignored);
     }
 

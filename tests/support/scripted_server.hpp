@@ -33,10 +33,14 @@ public:
     /// Reads one request; nullopt when the client closed the connection.
     virtual boost::asio::awaitable<std::optional<ServerRequest>> read_request() = 0;
     virtual boost::asio::awaitable<void> write(std::string_view bytes) = 0;
+    /// Like write(), but says whether every byte went out (false once the client is gone).
+    virtual boost::asio::awaitable<bool> try_write(std::string_view bytes) = 0;
     /// Waits until the client closes its side (returns true) or `limit` passes (false).
     virtual boost::asio::awaitable<bool> wait_for_client_close(std::chrono::milliseconds limit) = 0;
     virtual boost::asio::awaitable<void> sleep(std::chrono::milliseconds d) = 0;
     virtual void close() = 0;
+    /// Aborts the connection: the client sees a reset (RST), not an orderly end (FIN).
+    virtual void reset() = 0;
 };
 
 using ConnectionHandler = std::function<boost::asio::awaitable<void>(ServerConnection&)>;
