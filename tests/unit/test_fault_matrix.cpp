@@ -102,14 +102,15 @@ Expect fail(errc code, std::vector<std::string> parts = {}, int status = -1)
 
 /// Knobs a row changes from the matrix's defaults.
 struct Tuning {
-    Tuning(std::chrono::milliseconds t = 15s, bool r = false, std::chrono::milliseconds s = 10s)
-        : total(t), retries(r), stage(s)
+    Tuning(std::chrono::milliseconds t = 15s, bool r = false, std::chrono::milliseconds s = 10s, std::size_t a = 0)
+        : total(t), retries(r), stage(s), max_answer(a)
     {
     }
     std::chrono::milliseconds total;
     bool retries; ///< The default RetryPolicy instead of none.
     /// The first-byte and idle timeouts: generous, except in the rows about stalls.
     std::chrono::milliseconds stage;
+    std::size_t max_answer; ///< http::Limits::max_answer_bytes; 0 = the library's default.
 };
 Tuning const kStalls{15s, false, 1s};
 
@@ -452,6 +453,22 @@ std::vector<FaultRow> const kFaults = {
          return e;
      }, {1s}},
 
+    {"endless valid events under max_answer_bytes",
+     +[](Cell const& c) {
+         // The bound is on the assembled answer: normal answers pass under it unchanged.
+         if (!streamed(c))
+             return Script{ok_response(c)};
+         return Script{chunked_head(200, stream_content_type(c)), Then::endless,
+                       chunk(content_event(c, std::string(200, 'x')))};
+     },
+     +[](Cell const& c) {
+         if (!streamed(c))
+             return ok();
+         auto e = fail(errc::body_too_large);
+         e.max_streamed = 64 * 1024; // never more than the limit reaches the caller
+         return e;
+     }, {15s, false, 10s, 64 * 1024}},
+
     // ---- interim responses -------------------------------------------------------------------
     {"100 Continue before the answer",
      +[](Cell const& c) { return Script{"HTTP/1.1 100 Continue\r\n\r\n" + ok_response(c)}; },
@@ -649,6 +666,8 @@ http::HttpOptions http_options(Tuning const& t)
     o.limits.max_header_bytes = 8 * 1024;
     o.limits.max_body_bytes = 256 * 1024;
     o.limits.max_line_bytes = 64 * 1024;
+    if (t.max_answer != 0)
+        o.limits.max_answer_bytes = t.max_answer;
     return o;
 }
 
