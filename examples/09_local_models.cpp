@@ -94,13 +94,12 @@ boost::asio::awaitable<int> run(std::string base_url, std::string kind, std::str
     // [snippet:providers]
     std::unique_ptr<llmio::ModelProvider> provider;
     if (kind == "ollama") {
-        llmio::ollama::Options options;
-        options.host = base_url; // also "box", "box:11434" ... as OLLAMA_HOST reads
-        provider = std::make_unique<llmio::ollama::OllamaProvider>(executor, options);
+        // host: also "box", "box:11434" ... as OLLAMA_HOST reads
+        provider = std::make_unique<llmio::ollama::OllamaProvider>(
+            executor, llmio::ollama::Options{.host = base_url});
     } else {
-        llmio::lmstudio::Options options;
-        options.base_url = base_url;
-        provider = std::make_unique<llmio::lmstudio::LmStudioProvider>(executor, options);
+        provider = std::make_unique<llmio::lmstudio::LmStudioProvider>(
+            executor, llmio::lmstudio::Options{.base_url = base_url});
     }
     // [end-snippet]
     int const exit_code = co_await manage(*provider, to_load, to_download);

@@ -57,9 +57,8 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
     llmio::ResolvedModel target = registry.resolve("lmstudio/" + model);
     std::cout << "resolved to " << target.provider_name << ", model " << target.model << '\n';
 
-    llmio::ChatRequest request;
-    request.model = target.model;
-    request.messages = {llmio::Message::user("Hi!")};
+    llmio::ChatRequest request{.model = target.model,
+                               .messages = {llmio::Message::user("Hi!")}};
     llmio::ChatResponse reply = co_await target.provider->chat(request);
     std::cout << "answer: " << reply.content << '\n';
     // [end-snippet]

@@ -63,13 +63,14 @@ T run(boost::asio::io_context& io, boost::asio::awaitable<T> operation)
             outcome->done = true;
         });
     } else {
-        boost::asio::co_spawn(io, std::move(operation), [outcome](std::exception_ptr error, T value) {
-            if (error)
-                outcome->error = std::move(error);
-            else
-                outcome->value.emplace(std::move(value));
-            outcome->done = true;
-        });
+        boost::asio::co_spawn(io, std::move(operation),
+                              [outcome](std::exception_ptr error, T value) {
+                                  if (error)
+                                      outcome->error = std::move(error);
+                                  else
+                                      outcome->value.emplace(std::move(value));
+                                  outcome->done = true;
+                              });
     }
     detail::run_until(io, outcome->done);
     if (outcome->error)

@@ -40,8 +40,9 @@ struct StreamErrorEvent {
     std::string type = "server_error";
 };
 
-/// The tool-call delta quirks 1-7 of docs/protocols.md (OpenAI: tool-call deltas). They only change how a
-/// streamed tool call is cut into deltas; the assembled calls stay the same. Combinable.
+/// The tool-call delta quirks 1-7 of docs/protocols.md (OpenAI: tool-call deltas). They only
+/// change how a streamed tool call is cut into deltas; the assembled calls stay the same.
+/// Combinable.
 struct ToolDeltaQuirks {
     bool empty_name_and_id_later = false; ///< 1: later deltas carry `"id":""` and `"name":""`.
     bool missing_index = false;           ///< 2/4: no `index` key in any tool-call delta.

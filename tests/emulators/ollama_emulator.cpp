@@ -410,7 +410,8 @@ asio::awaitable<void> OllamaEmulator::chat(Request& request, ResponseWriter& wri
         }
         messages = &m->get_array();
     }
-    // The native API takes string content and object arguments only (docs/protocols.md, Ollama: /api/chat).
+    // The native API takes string content and object arguments only (docs/protocols.md,
+    // Ollama: /api/chat).
     if (messages != nullptr) {
         for (auto const& mv : *messages) {
             auto const* msg = mv.if_object();

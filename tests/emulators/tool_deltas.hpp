@@ -2,7 +2,8 @@
 #define LLMIO_TESTS_EMULATORS_TOOL_DELTAS_HPP
 
 // Cuts generated tool calls into the `delta.tool_calls[]` entries of a stream, the well-formed
-// OpenAI way or with the quirks in docs/protocols.md (OpenAI: tool-call deltas). Shared by every SSE dialect.
+// OpenAI way or with the quirks in docs/protocols.md (OpenAI: tool-call deltas). Shared by
+// every SSE dialect.
 //
 // Well-formed: per call, a header delta {"index","id","type":"function","function":{"name",
 // "arguments":""}} followed by one {"index","function":{"arguments":<fragment>}} per fragment.

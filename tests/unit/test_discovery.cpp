@@ -30,7 +30,8 @@ std::string capture_body(std::string const& name)
     return text.substr(text.find("\r\n\r\n") + 4);
 }
 
-// LM Studio answers every unknown route with 200 and an error object (docs/protocols.md, Discovery: probes and their order).
+// LM Studio answers every unknown route with 200 and an error object (docs/protocols.md,
+// Discovery: probes and their order).
 asio::awaitable<void> fake_lmstudio(ServerConnection& c)
 {
     while (auto request = co_await c.read_request()) {

@@ -104,9 +104,7 @@ TEST_CASE("example 00_hello reports a failed call and exits with 1", "[examples]
     CHECK_THAT(nowhere.output, Catch::StartsWith("error: connection refused (provider lmstudio"));
 
     auto config = llmio::emulators::LmStudioEmulatorConfig::defaults();
-    config.models.erase(std::remove_if(config.models.begin(), config.models.end(),
-                                       [](auto const& m) { return m.key == "qwen2.5-7b-instruct"; }),
-                        config.models.end());
+    std::erase_if(config.models, [](auto const& m) { return m.key == "qwen2.5-7b-instruct"; });
     LmStudioEmulatorFixture without_the_model(config);
     auto const unknown = run_example(LLMIO_EXAMPLE_00_hello, {without_the_model.server.base_url()});
     CHECK(unknown.exit_code == 1);

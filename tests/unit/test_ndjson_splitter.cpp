@@ -80,8 +80,8 @@ void check_every_split(std::string_view whole, std::size_t max_line = 16 << 20)
     CHECK(matches(bytes));
 }
 
-// An Ollama /api/chat stream as docs/protocols.md (Ollama: /api/chat) describes it: thinking deltas, content
-// deltas, a whole tool call, and the final line with done_reason and metrics.
+// An Ollama /api/chat stream as docs/protocols.md (Ollama: /api/chat) describes it: thinking
+// deltas, content deltas, a whole tool call, and the final line with done_reason and metrics.
 Lines const kOllamaChatLines = {
     R"({"model":"qwen3:0.6b","created_at":"2025-06-01T10:00:00.000000001Z","message":{"role":"assistant","content":"","thinking":"The user"},"done":false})",
     R"({"model":"qwen3:0.6b","created_at":"2025-06-01T10:00:00.010000001Z","message":{"role":"assistant","content":"","thinking":" wants the weather."},"done":false})",

@@ -44,8 +44,8 @@ struct SseEvent {
 
 /// A line that is not a comment and names a field other than event/data/id/retry, e.g.
 /// llama.cpp's `error: {"code":500,...}` or a bare `{"error":...}` line without `data:`
-/// (docs/protocols.md, Server-sent events: lines that are not fields). Providers decide whether it is an error. Views are valid only during
-/// the callback.
+/// (docs/protocols.md, Server-sent events: lines that are not fields). Providers decide whether
+/// it is an error. Views are valid only during the callback.
 struct SseOtherLine {
     std::string_view field; ///< Text before the first ':' (whole line when there is no colon).
     std::string_view value; ///< After the colon minus one leading space ("" when no colon).
