@@ -202,7 +202,7 @@ private:
 asio::awaitable<ChatResponse> LmStudioProvider::native_chat(NativeChatRequest request,
                                                             NativeChatCallbacks callbacks, CallOptions call)
 {
-    auto const api = co_await native_api();
+    auto const api = co_await native_api(call);
     if (api != NativeApi::v1) {
         ErrorInfo info;
         info.provider = "lmstudio";
