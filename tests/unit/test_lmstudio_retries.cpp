@@ -64,16 +64,23 @@ struct RetryRun {
     std::size_t requests_served = 0;
 };
 
+RetryPolicy quick_retries()
+{
+    RetryPolicy policy;
+    policy.max_retries = 3;
+    policy.initial_backoff = std::chrono::milliseconds(1);
+    policy.max_backoff = std::chrono::milliseconds(1);
+    return policy;
+}
+
 template <class Call>
-RetryRun refused_once_then_served(Call call)
+RetryRun refused_once_then_served(Call call, RetryPolicy provider_policy = quick_retries())
 {
     RefusingThenServing port;
     RetryRun run;
     lmstudio::Options o;
     o.base_url = port.base_url();
-    o.retry.max_retries = 3;
-    o.retry.initial_backoff = std::chrono::milliseconds(1);
-    o.retry.max_backoff = std::chrono::milliseconds(1);
+    o.retry = provider_policy;
     o.http.timeouts.connect = std::chrono::seconds(30);
     o.download_poll_interval = std::chrono::milliseconds(1);
     o.http.logger = [&](LogLevel, std::string_view line) {
@@ -135,6 +142,14 @@ TEST_CASE("lmstudio: every call retries a refused connection, the native probe i
         {"unload", [](Provider& p) -> asio::awaitable<void> {
              co_await p.model_manager()->unload("qwen2.5-7b-instruct");
          }},
+        {"native_chat", [](Provider& p) -> asio::awaitable<void> {
+             lmstudio::NativeChatRequest r;
+             r.model = "qwen2.5-7b-instruct";
+             r.input = "hello";
+             r.stream = false;
+             auto c = co_await p.native_chat(std::move(r));
+             CHECK_FALSE(c.content.empty());
+         }},
         {"download", [](Provider& p) -> asio::awaitable<void> {
              auto r = co_await p.model_manager()->download("openai/gpt-oss-20b", nullptr);
              CHECK(r.status == "completed");
@@ -148,4 +163,29 @@ TEST_CASE("lmstudio: every call retries a refused connection, the native probe i
             CHECK(run.requests_served >= 1);
         }
     }
+}
+
+TEST_CASE("lmstudio: a call's own RetryPolicy governs the native probe too", "[lmstudio][retry]")
+{
+    using Provider = lmstudio::LmStudioProvider;
+    CallOptions call;
+    call.retry = quick_retries();
+    auto const chat = refused_once_then_served(
+        [&](Provider& p) -> asio::awaitable<void> {
+            auto r = co_await p.chat(hello(), call);
+            CHECK_FALSE(r.content.empty());
+        },
+        RetryPolicy::none());
+    CHECK(chat.retries_logged == 1);
+    auto const native = refused_once_then_served(
+        [&](Provider& p) -> asio::awaitable<void> {
+            lmstudio::NativeChatRequest r;
+            r.model = "qwen2.5-7b-instruct";
+            r.input = "hello";
+            r.stream = false;
+            auto c = co_await p.native_chat(std::move(r), {}, call);
+            CHECK_FALSE(c.content.empty());
+        },
+        RetryPolicy::none());
+    CHECK(native.retries_logged == 1);
 }

@@ -384,3 +384,26 @@ TEST_CASE("ollama: a listing asks /api/show for at most four models at once", "[
     CHECK(emulator.server.accepted_connections() <= 4);
     CHECK(emulator.server.accepted_connections() >= 1);
 }
+
+TEST_CASE("ollama: capabilities a newer /api/tags carries are kept, /api/show fills the rest", "[ollama][cache]")
+{
+    auto config = emulators::OllamaEmulatorConfig::defaults();
+    config.tags_capabilities = true;
+    config.models = {{"llava:latest", {"completion", "vision"}, "llama", 4733363377, 4096}};
+    test::OllamaEmulatorFixture emulator(config);
+    // /api/show disagrees on purpose: the listing's own word wins where it has one.
+    emulator.server.faults().add(emulators::Fault::respond(
+        200, R"({"capabilities":["completion","tools"],"model_info":{"general.architecture":"llama","llama.context_length":8192}})", {}).on("/api/show"));
+    ollama::Options o;
+    o.host = emulator.server.base_url();
+    o.retry = RetryPolicy::none();
+    auto const models = test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<std::vector<ModelInfo>> {
+        ollama::OllamaProvider provider(ex, o);
+        co_return co_await provider.list_models();
+    });
+    REQUIRE(models.size() == 1);
+    CHECK(models[0].type == "vlm");
+    CHECK(models[0].capabilities.vision == true);
+    CHECK(models[0].capabilities.tool_use == false);
+    CHECK(models[0].capabilities.context_length == 8192);
+}

@@ -221,7 +221,7 @@ asio::awaitable<ChatResponse> LmStudioProvider::native_chat(NativeChatRequest re
 asio::awaitable<ChatResponse> LmStudioProvider::native_chat_call(NativeChatRequest request,
                                                                  NativeChatCallbacks callbacks, CallOptions call)
 {
-    auto const api = co_await native_api();
+    auto const api = co_await native_api(call);
     if (api != NativeApi::v1) {
         ErrorInfo info;
         info.provider = "lmstudio";

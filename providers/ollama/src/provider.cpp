@@ -177,9 +177,10 @@ asio::awaitable<void> OllamaProvider::add_shown_capabilities(std::vector<ModelIn
         for (auto i = next++; i < models.size(); i = next++) {
             auto& model = models[i];
             auto const name = canonical_model_name(model.id);
+            auto const cache = show_cache(name);
             std::optional<ModelInfo> shown;
             try {
-                shown = co_await show_cache(name)->find(name);
+                shown = co_await cache->find(name);
             } catch (ModelNotFoundError const&) {
                 // Removed since it was listed: nothing to add.
             }
@@ -187,13 +188,18 @@ asio::awaitable<void> OllamaProvider::add_shown_capabilities(std::vector<ModelIn
                 continue;
             if (model.type.empty())
                 model.type = shown->type;
+            // What the listing said stays; /api/show fills the rest.
             auto& caps = model.capabilities;
             auto const& seen = shown->capabilities;
-            caps.context_length = caps.context_length ? caps.context_length : seen.context_length;
-            caps.tool_use = caps.tool_use ? caps.tool_use : seen.tool_use;
-            caps.vision = caps.vision ? caps.vision : seen.vision;
-            caps.embeddings = caps.embeddings ? caps.embeddings : seen.embeddings;
-            caps.reasoning = caps.reasoning ? caps.reasoning : seen.reasoning;
+            auto const fill = [](auto& mine, auto const& theirs) {
+                if (!mine)
+                    mine = theirs;
+            };
+            fill(caps.context_length, seen.context_length);
+            fill(caps.tool_use, seen.tool_use);
+            fill(caps.vision, seen.vision);
+            fill(caps.embeddings, seen.embeddings);
+            fill(caps.reasoning, seen.reasoning);
         }
     };
     static_assert(kShowsAtOnce == 4, "the workers below are kShowsAtOnce");
