@@ -5,6 +5,7 @@
 #include "support/run_async.hpp"
 #include "support/scripted_server.hpp"
 
+#include <llmio/answer_limit.hpp>
 #include <llmio/error.hpp>
 #include <llmio/lmstudio/provider.hpp>
 #include <llmio/ollama/provider.hpp>
@@ -138,6 +139,30 @@ ChatRequest hello()
 }
 
 } // namespace
+
+TEST_CASE("AnswerLimit counts text, reasoning, refusal and tool calls", "[answer_limit]")
+{
+    AnswerLimit limit(20);
+    ChatChunk chunk;
+    chunk.content = "abcd";
+    chunk.reasoning = "ef";
+    chunk.refusal = "g";
+    chunk.tool_calls.push_back(ToolCallDelta{});
+    chunk.tool_calls.back().name = "fn";
+    chunk.tool_calls.back().arguments = "{\"a\":1}";
+    CHECK(limit.add(chunk)); // 4 + 2 + 1 + 2 + 7 = 16
+    CHECK(limit.used() == 16);
+    CHECK(limit.add(4)); // exactly the limit
+    CHECK_FALSE(limit.add(1));
+    CHECK_FALSE(limit.add(static_cast<std::size_t>(-1))); // saturates, never wraps to "small"
+    CHECK_FALSE(limit.add(0));
+
+    ChatResponse big;
+    big.tool_calls.push_back({"call_0", "fn", std::string(21, 'x')});
+    CHECK_THROWS_AS(AnswerLimit::check(big, 20, "openai"), MalformedResponseError);
+    big.tool_calls.back().arguments.resize(18);
+    CHECK_NOTHROW(AnswerLimit::check(big, 20, "openai"));
+}
 
 TEST_CASE("an endless OpenAI event stream ends at max_answer_bytes and its connection is closed",
           "[answer_limit][openai]")
