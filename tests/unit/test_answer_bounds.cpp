@@ -315,6 +315,21 @@ ChatResponse stream_openai(std::string body)
     });
 }
 
+ChatResponse stream_lmstudio(std::string body)
+{
+    ScriptedServer server([body](ServerConnection& c) { return serve_stream(c, "text/event-stream", body); });
+    lmstudio::Options o;
+    o.base_url = server.base_url();
+    o.retry = RetryPolicy::none();
+    return test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<ChatResponse> {
+        lmstudio::LmStudioProvider provider(ex, o);
+        auto stream = co_await provider.chat_stream(hello());
+        while (co_await stream.next()) {
+        }
+        co_return stream.result();
+    });
+}
+
 ChatResponse stream_ollama(std::string body)
 {
     ScriptedServer server([body](ServerConnection& c) { return serve_stream(c, "application/x-ndjson", body); });
@@ -343,6 +358,28 @@ TEST_CASE("an OpenAI stream whose chunks carry no choice is malformed", "[stream
     CHECK(std::string(e.what()) ==
           "malformed response (provider openai; the event stream ended without any choice: no "
           "chunk had a \"choices\" entry)");
+}
+
+TEST_CASE("an LM Studio /v1 stream whose chunks carry no choice is malformed", "[stream][lmstudio]")
+{
+    auto const e = expect_malformed([] {
+        stream_lmstudio("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[]}\n\n"
+                        "data: [DONE]\n\n");
+    });
+    CHECK(e.code() == errc::malformed_response);
+    CHECK(std::string(e.what()) ==
+          "malformed response (provider lmstudio; the event stream ended without any choice: no "
+          "chunk had a \"choices\" entry)");
+
+    SECTION("a role-only chunk then the finish is a (empty) answer")
+    {
+        auto const r = stream_lmstudio(
+            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"},\"finish_reason\":null}]}\n\n"
+            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+            "data: [DONE]\n\n");
+        CHECK(r.content.empty());
+        CHECK(r.finish_reason == FinishReason::stop);
+    }
 }
 
 TEST_CASE("legal OpenAI streams with choice-less chunks still succeed", "[stream][openai]")
