@@ -5,6 +5,7 @@
 #include "support/run_async.hpp"
 #include "support/scripted_server.hpp"
 
+#include <llmio/answer_limit.hpp>
 #include <llmio/error.hpp>
 #include <llmio/lmstudio/provider.hpp>
 #include <llmio/ollama/provider.hpp>
@@ -138,6 +139,30 @@ ChatRequest hello()
 }
 
 } // namespace
+
+TEST_CASE("AnswerLimit counts text, reasoning, refusal and tool calls", "[answer_limit]")
+{
+    AnswerLimit limit(20);
+    ChatChunk chunk;
+    chunk.content = "abcd";
+    chunk.reasoning = "ef";
+    chunk.refusal = "g";
+    chunk.tool_calls.push_back(ToolCallDelta{});
+    chunk.tool_calls.back().name = "fn";
+    chunk.tool_calls.back().arguments = "{\"a\":1}";
+    CHECK(limit.add(chunk)); // 4 + 2 + 1 + 2 + 7 = 16
+    CHECK(limit.used() == 16);
+    CHECK(limit.add(4)); // exactly the limit
+    CHECK_FALSE(limit.add(1));
+    CHECK_FALSE(limit.add(static_cast<std::size_t>(-1))); // saturates, never wraps to "small"
+    CHECK_FALSE(limit.add(0));
+
+    ChatResponse big;
+    big.tool_calls.push_back({"call_0", "fn", std::string(21, 'x')});
+    CHECK_THROWS_AS(AnswerLimit::check(big, 20, "openai"), MalformedResponseError);
+    big.tool_calls.back().arguments.resize(18);
+    CHECK_NOTHROW(AnswerLimit::check(big, 20, "openai"));
+}
 
 TEST_CASE("an endless OpenAI event stream ends at max_answer_bytes and its connection is closed",
           "[answer_limit][openai]")
@@ -290,6 +315,21 @@ ChatResponse stream_openai(std::string body)
     });
 }
 
+ChatResponse stream_lmstudio(std::string body)
+{
+    ScriptedServer server([body](ServerConnection& c) { return serve_stream(c, "text/event-stream", body); });
+    lmstudio::Options o;
+    o.base_url = server.base_url();
+    o.retry = RetryPolicy::none();
+    return test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<ChatResponse> {
+        lmstudio::LmStudioProvider provider(ex, o);
+        auto stream = co_await provider.chat_stream(hello());
+        while (co_await stream.next()) {
+        }
+        co_return stream.result();
+    });
+}
+
 ChatResponse stream_ollama(std::string body)
 {
     ScriptedServer server([body](ServerConnection& c) { return serve_stream(c, "application/x-ndjson", body); });
@@ -318,6 +358,28 @@ TEST_CASE("an OpenAI stream whose chunks carry no choice is malformed", "[stream
     CHECK(std::string(e.what()) ==
           "malformed response (provider openai; the event stream ended without any choice: no "
           "chunk had a \"choices\" entry)");
+}
+
+TEST_CASE("an LM Studio /v1 stream whose chunks carry no choice is malformed", "[stream][lmstudio]")
+{
+    auto const e = expect_malformed([] {
+        stream_lmstudio("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[]}\n\n"
+                        "data: [DONE]\n\n");
+    });
+    CHECK(e.code() == errc::malformed_response);
+    CHECK(std::string(e.what()) ==
+          "malformed response (provider lmstudio; the event stream ended without any choice: no "
+          "chunk had a \"choices\" entry)");
+
+    SECTION("a role-only chunk then the finish is a (empty) answer")
+    {
+        auto const r = stream_lmstudio(
+            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"},\"finish_reason\":null}]}\n\n"
+            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+            "data: [DONE]\n\n");
+        CHECK(r.content.empty());
+        CHECK(r.finish_reason == FinishReason::stop);
+    }
 }
 
 TEST_CASE("legal OpenAI streams with choice-less chunks still succeed", "[stream][openai]")

@@ -173,3 +173,18 @@ TEST_CASE("cli: server error text is one line on stderr and the API key is redac
     CHECK(r.err.find("\nllmio: forged") == std::string::npos); // no forged line
     CHECK(r.err.find("sk-test") == std::string::npos);
 }
+
+TEST_CASE("cli: model ids a server lists are printed escaped", "[cli][sanitize]")
+{
+    auto config = emulators::OpenAiEmulatorConfig::openai();
+    config.models.push_back({"evil\x1b[2Jmodel\nllmio: forged", ""});
+    test::OpenAiEmulatorFixture openai(config);
+    test::CliInput input;
+    input.env = {{"LLMIO_DISCOVERY_URLS", ""}, {"LLMIO_MAX_RETRIES", "0"}};
+    auto const r = test::run_cli({"models", "--provider", "openai", "--url", openai.server.base_url()}, input);
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("evil\\x1B[2Jmodel\\nllmio: forged") != std::string::npos);
+    CHECK(r.out.find('\x1b') == std::string::npos);
+    CHECK(r.out.find("\nllmio: forged") == std::string::npos);
+}

@@ -25,7 +25,7 @@ std::string_view exit_code_help() noexcept
 {
     return "Exit codes:\n"
            "  0    success\n"
-           "  2    usage error (bad option, missing argument, unusable --url)\n"
+           "  2    usage error (bad option, missing argument, unusable --url or model id)\n"
            "  3    network error or no server reachable\n"
            "  4    timeout\n"
            "  5    authentication failed\n"
