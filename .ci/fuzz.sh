@@ -60,8 +60,9 @@ fuzz_run() {
         fi
         # The parsers work line by line: inputs of 4 KiB reach every state, and longer ones
         # (libFuzzer would otherwise grow to the largest seed, ~18 KiB) cost speed.
+        # A crash leaves its reproducer next to the corpus, never in the source tree.
         if ! nice -n 10 "$dir/tests/fuzz/$target" "${budget[@]}" -max_len="${LLMIO_FUZZ_MAX_LEN:-4096}" \
-                -print_final_stats=1 \
+                -artifact_prefix="$dir/corpus/$target-" -print_final_stats=1 \
                 "$dir/corpus/$target" "${seed_dirs[@]}" >"$out" 2>&1; then
             tail -n 60 "$out"
             log "$target failed (full output: $out)"
