@@ -12,6 +12,8 @@
 
 #include <openssl/ssl.h>
 
+#include <mutex>
+
 #include <sys/socket.h>
 
 namespace llmio::http::detail {
@@ -49,9 +51,19 @@ resolve(Endpoint const& endpoint, TimePoint deadline)
 // nothing, since the timer, when it fires early, waits again until the deadline; only an
 // earlier deadline restarts it. When the deadline has passed, the socket's operations are
 // cancelled and the one in progress reports a timeout.
+//
+// Threads: the timer's handler runs on the client's executor, the request's coroutine on the
+// caller's; on a multi-threaded io_context they may run at once. A mutex serialises the
+// handler with everything the coroutine does to the watch and to the socket's lifetime (open,
+// close, destruction), so the handler's socket.cancel() never meets a close. (A strand would
+// not do: the coroutine's operations complete on the caller's executor, which llmio does not
+// choose, and hopping to a strand per read would cost a dispatch per token.) The lock is held
+// for a few instructions, never across a wait. Beast's own per-operation timers are not used
+// at all, as their handlers would race the same way.
 struct Connection::Watch {
     explicit Watch(asio::any_io_executor ex) : timer(std::move(ex)) {}
 
+    std::mutex mutex;                       // guards everything below
     asio::steady_timer timer;
     tcp::socket* socket = nullptr;          // null once the connection is gone
     TimePoint deadline = TimePoint::max();  // of the operation in progress
@@ -59,6 +71,7 @@ struct Connection::Watch {
     std::uint64_t generation = 0;           // tells a superseded wait from the current one
     bool expired = false;
 
+    // Both with `mutex` held.
     static void start(std::shared_ptr<Watch> const& w, TimePoint at)
     {
         auto const generation = ++w->generation;
@@ -67,8 +80,19 @@ struct Connection::Watch {
         w->timer.async_wait([w, generation](error_code ec) { fired(w, ec, generation); });
     }
 
+    void stop() noexcept
+    {
+        deadline = TimePoint::max();
+        if (timer_at != TimePoint::max()) {
+            ++generation;
+            timer_at = TimePoint::max();
+            timer.cancel();
+        }
+    }
+
     static void fired(std::shared_ptr<Watch> const& w, error_code ec, std::uint64_t which)
     {
+        std::lock_guard lock(w->mutex);
         if (ec || which != w->generation || w->socket == nullptr)
             return; // cancelled, superseded or orphaned
         w->timer_at = TimePoint::max();
@@ -81,16 +105,6 @@ struct Connection::Watch {
         w->expired = true;
         error_code ignored;
         w->socket->cancel(ignored);
-    }
-
-    void stop() noexcept
-    {
-        deadline = TimePoint::max();
-        if (timer_at != TimePoint::max()) {
-            ++generation;
-            timer_at = TimePoint::max();
-            timer.cancel();
-        }
     }
 };
 
@@ -112,12 +126,14 @@ Connection::Connection(asio::any_io_executor executor, std::string origin_key)
 
 Connection::~Connection()
 {
+    std::lock_guard lock(watch_->mutex);
     watch_->socket = nullptr;
     watch_->stop();
 }
 
 void Connection::watch(Deadline const& deadline)
 {
+    std::lock_guard lock(watch_->mutex);
     auto& w = *watch_;
     w.deadline = deadline.earliest();
     w.expired = false;
@@ -129,20 +145,25 @@ void Connection::watch(Deadline const& deadline)
 
 IoResult Connection::timed(IoResult result) const noexcept
 {
+    std::lock_guard lock(watch_->mutex);
     if (watch_->expired && std::get<0>(result))
         std::get<0>(result) = beast::error::timeout;
     return result;
 }
 
-void Connection::end_request() noexcept { watch_->stop(); }
-
-void Connection::arm(Deadline const& deadline)
+void Connection::end_request() noexcept
 {
-    auto const when = deadline.earliest();
-    if (when == TimePoint::max())
-        tcp_.expires_never();
-    else
-        tcp_.expires_at(when);
+    std::lock_guard lock(watch_->mutex);
+    watch_->stop();
+}
+
+error_code Connection::reopen(tcp const& protocol) noexcept
+{
+    std::lock_guard lock(watch_->mutex);
+    error_code ec;
+    tcp_.socket().close(ec);
+    tcp_.socket().open(protocol, ec);
+    return ec;
 }
 
 asio::awaitable<error_code> Connection::connect(Endpoint const& endpoint, asio::ssl::context* tls,
@@ -162,8 +183,22 @@ asio::awaitable<error_code> Connection::connect(Endpoint const& endpoint, asio::
             co_return ec;
     }
 
-    arm(deadline);
-    std::tie(ec, std::ignore) = co_await tcp_.async_connect(addresses, use_tuple);
+    // One address after the other, each attempt bounded by the same deadline.
+    ec = asio::error::host_not_found;
+    for (auto const& entry : addresses) {
+        if (Clock::now() >= deadline.earliest()) {
+            ec = beast::error::timeout;
+            break;
+        }
+        ec = reopen(entry.endpoint().protocol());
+        if (ec)
+            break;
+        watch(deadline);
+        auto [connect_ec] = co_await tcp_.socket().async_connect(entry.endpoint(), use_tuple);
+        ec = std::get<0>(timed(IoResult{connect_ec, 0}));
+        if (!ec || ec == beast::error::timeout || ec == asio::error::operation_aborted)
+            break;
+    }
     if (ec)
         co_return ec;
     tcp_.socket().set_option(tcp::no_delay(true), ec);
@@ -179,11 +214,10 @@ asio::awaitable<error_code> Connection::connect(Endpoint const& endpoint, asio::
                                   const_cast<char*>(endpoint.host().c_str())))
             co_return error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
         tls_->set_verify_callback(asio::ssl::host_name_verification(endpoint.host()));
-        arm(deadline);
-        std::tie(ec) = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+        watch(deadline);
+        auto [handshake_ec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+        ec = std::get<0>(timed(IoResult{handshake_ec, 0}));
     }
-    // From here on the request's deadlines are watched by watch_, not by the stream.
-    tcp_.expires_never();
     co_return ec;
 }
 
@@ -226,6 +260,7 @@ bool Connection::still_open() noexcept
 
 void Connection::close() noexcept
 {
+    std::lock_guard lock(watch_->mutex);
     watch_->stop();
     error_code ignored;
     tcp_.socket().shutdown(tcp::socket::shutdown_both, ignored);

@@ -3,7 +3,8 @@
 #include <llmio/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -34,17 +35,14 @@ RequestLimiter::acquire(std::chrono::steady_clock::duration queue_timeout)
     if (limit_ == 0)
         co_return Permit(shared_from_this());
 
-    auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
+    auto const executor = co_await asio::this_coro::executor;
+    auto waiter = std::make_shared<Waiter>(executor);
     {
         std::lock_guard lock(mutex_);
         if (in_use_ < limit_ && waiters_.empty()) {
             ++in_use_;
             co_return Permit(shared_from_this());
         }
-        if (queue_timeout == std::chrono::steady_clock::duration::zero())
-            waiter->wakeup.expires_at(std::chrono::steady_clock::time_point::max());
-        else
-            waiter->wakeup.expires_after(queue_timeout);
         waiters_.push_back(waiter);
     }
 
@@ -66,7 +64,16 @@ RequestLimiter::acquire(std::chrono::steady_clock::duration queue_timeout)
         }
     } exit{*this, waiter};
 
-    co_await waiter->wakeup.async_wait(asio::as_tuple(asio::use_awaitable));
+    // The grant arrives through the thread-safe channel (kept if sent before the wait began);
+    // the timeout timer is this coroutine's own, so nothing here is touched by two threads.
+    constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+    if (queue_timeout == std::chrono::steady_clock::duration::zero()) {
+        co_await waiter->wake.async_receive(use_tuple);
+    } else {
+        using namespace asio::experimental::awaitable_operators;
+        asio::steady_timer timeout(executor, queue_timeout);
+        co_await (waiter->wake.async_receive(use_tuple) || timeout.async_wait(use_tuple));
+    }
     {
         std::lock_guard lock(mutex_);
         // A grant that raced with the timeout or a cancellation still counts: the slot is ours.
@@ -92,8 +99,8 @@ void RequestLimiter::release_one() noexcept
     auto next = std::move(waiters_.front());
     waiters_.pop_front();
     next->granted = true;
-    // The waiter's timer belongs to its own executor; cancel it there.
-    asio::post(next->wakeup.get_executor(), [next] { next->wakeup.cancel(); });
+    // Thread-safe; the receive completes on the waiter's own executor.
+    next->wake.try_send(boost::system::error_code{});
 }
 
 std::size_t RequestLimiter::in_use() const
