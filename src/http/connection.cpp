@@ -1,7 +1,7 @@
 #include "connection.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -26,22 +26,35 @@ using tcp = asio::ip::tcp;
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// Resolving a name can block in getaddrinfo for long; race it against the connect deadline.
+// Resolving a name can block in getaddrinfo for long; the connect deadline bounds the wait.
+// The result and the deadline meet in a thread-safe channel, whichever comes first, from
+// whatever thread runs their handlers (an awaitable `||` would cancel the loser from the
+// winner's thread, a race on a multi-threaded io_context). A resolve that outlives the wait
+// keeps its resolver alive until getaddrinfo returns.
 asio::awaitable<std::tuple<error_code, tcp::resolver::results_type>>
 resolve(Endpoint const& endpoint, TimePoint deadline)
 {
-    using namespace asio::experimental::awaitable_operators;
     auto executor = co_await asio::this_coro::executor;
-    tcp::resolver resolver(executor);
     auto const service = std::to_string(endpoint.port());
-    if (deadline == TimePoint::max())
+    if (deadline == TimePoint::max()) {
+        tcp::resolver resolver(executor);
         co_return co_await resolver.async_resolve(endpoint.connect_host(), service, use_tuple);
+    }
+    using Outcome = asio::experimental::concurrent_channel<void(error_code, tcp::resolver::results_type)>;
+    auto outcome = std::make_shared<Outcome>(executor, 1);
+    auto resolver = std::make_shared<tcp::resolver>(executor);
+    resolver->async_resolve(endpoint.connect_host(), service,
+                            [outcome, resolver](error_code ec, tcp::resolver::results_type results) {
+                                outcome->try_send(ec, std::move(results));
+                            });
     asio::steady_timer timer(executor, deadline);
-    auto result = co_await (resolver.async_resolve(endpoint.connect_host(), service, use_tuple) ||
-                            timer.async_wait(use_tuple));
-    if (result.index() == 1)
-        co_return std::tuple{error_code(beast::error::timeout), tcp::resolver::results_type{}};
-    co_return std::get<0>(std::move(result));
+    timer.async_wait([outcome](error_code ec) {
+        if (!ec)
+            outcome->try_send(error_code(beast::error::timeout), tcp::resolver::results_type{});
+    });
+    auto result = co_await outcome->async_receive(use_tuple);
+    timer.cancel();
+    co_return result;
 }
 } // namespace
 

@@ -3,12 +3,12 @@
 #include <llmio/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <optional>
 
 namespace llmio::http::detail {
 
@@ -65,15 +65,22 @@ RequestLimiter::acquire(std::chrono::steady_clock::duration queue_timeout)
     } exit{*this, waiter};
 
     // The grant arrives through the thread-safe channel (kept if sent before the wait began);
-    // the timeout timer is this coroutine's own, so nothing here is touched by two threads.
+    // the queue timeout sends into the same channel from its timer's handler, whatever thread
+    // runs it. (Not an awaitable `||` of the two waits: on a multi-threaded io_context its
+    // cancellation of the loser races with the loser's completion.) Only this coroutine
+    // touches the timer object itself.
     constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-    if (queue_timeout == std::chrono::steady_clock::duration::zero()) {
-        co_await waiter->wake.async_receive(use_tuple);
-    } else {
-        using namespace asio::experimental::awaitable_operators;
-        asio::steady_timer timeout(executor, queue_timeout);
-        co_await (waiter->wake.async_receive(use_tuple) || timeout.async_wait(use_tuple));
+    std::optional<asio::steady_timer> timeout;
+    if (queue_timeout != std::chrono::steady_clock::duration::zero()) {
+        timeout.emplace(executor, queue_timeout);
+        timeout->async_wait([waiter](boost::system::error_code ec) {
+            if (!ec)
+                waiter->wake.try_send(boost::system::error_code(asio::error::timed_out));
+        });
     }
+    co_await waiter->wake.async_receive(use_tuple);
+    if (timeout)
+        timeout->cancel();
     {
         std::lock_guard lock(mutex_);
         // A grant that raced with the timeout or a cancellation still counts: the slot is ours.
