@@ -1,8 +1,9 @@
 // Concurrency check for the ThreadSanitizer build (`.ci/test.sh tsan`): one provider of each
 // kind, shared by many coroutines on a 4-thread io_context without any strand, as
 // provider.hpp allows. Runs concurrent chats, streams, cancellations mid-stream, model cache
-// refreshes and LM Studio / Ollama loads and unloads against the in-process emulators, checks
-// every answer, and exits non-zero on a wrong result, an unexpected error or a hang.
+// refreshes, idle deadlines firing mid-stream and LM Studio / Ollama loads and unloads against
+// the in-process emulators, checks every answer, and exits non-zero on a wrong result, an
+// unexpected error or a hang.
 // ThreadSanitizer itself makes the process exit with TSAN_OPTIONS' exitcode on any report.
 
 #include "support/emulator_fixture.hpp"
@@ -133,6 +134,50 @@ asio::awaitable<void> cancellations(ModelProvider& provider, std::string tag, Re
     }
 }
 
+// Against an emulator whose streams stall after two events: the idle deadline fires while a
+// read is pending, so the deadline timer cancels the socket from whatever thread runs it.
+asio::awaitable<void> deadlines(ModelProvider& provider, std::string tag, Report& report)
+{
+    for (int i = 0; i < kRounds; ++i) {
+        CallOptions call;
+        call.timeouts = http::Timeouts{};
+        call.timeouts->idle = 20ms;
+        errc code = errc::network_error;
+        try {
+            auto stream = co_await provider.chat_stream(ask("gpt-4o-mini", tag + " stalls"), call);
+            while (co_await stream.next()) {
+            }
+        } catch (TimeoutError const& e) {
+            code = e.error();
+        }
+        report.expect(code == errc::idle_timeout, tag + ": a stalled stream did not time out");
+    }
+}
+
+// Against the slow emulator (an event every 5 ms) with an idle timeout of about the same:
+// the deadline fires now while a read is pending, now just as one completes, which is when
+// the timer's handler and the reading coroutine meet on two threads. Either outcome is right.
+asio::awaitable<void> near_deadlines(ModelProvider& provider, std::string tag, Report& report)
+{
+    for (int i = 0; i < kRounds; ++i) {
+        CallOptions call;
+        call.timeouts = http::Timeouts{};
+        call.timeouts->idle = std::chrono::milliseconds(4 + i % 3);
+        auto const text = tag + " near the deadline " + std::to_string(i);
+        std::string content;
+        bool timed_out = false;
+        try {
+            auto stream = co_await provider.chat_stream(ask("gpt-4o-mini", text), call);
+            while (auto chunk = co_await stream.next())
+                content += chunk->content;
+        } catch (TimeoutError const& e) {
+            timed_out = e.error() == errc::idle_timeout;
+        }
+        report.expect(timed_out || content == expected_reply(text),
+                      tag + ": neither the answer nor an idle timeout: '" + content + "'");
+    }
+}
+
 asio::awaitable<void> model_cache(ModelProvider& provider, std::function<void()> invalidate,
                                   std::string model, std::string tag, Report& report)
 {
@@ -194,6 +239,13 @@ int main()
     openai_options.http.concurrency.max_in_flight = 4; // a queue in front of the pool
     openai::OpenAICompatibleProvider openai_provider(ex, openai_options);
 
+    test::OpenAiEmulatorFixture stalling_emulator;
+    stalling_emulator.server.faults().add(emulators::Fault::stall_after(2).times(-1));
+    openai::Options stalling_options;
+    stalling_options.base_url = stalling_emulator.server.base_url();
+    stalling_options.retry = RetryPolicy::none();
+    openai::OpenAICompatibleProvider stalling_provider(ex, stalling_options);
+
     openai::Options slow_options;
     slow_options.base_url = slow_emulator.server.base_url();
     openai::OpenAICompatibleProvider slow_provider(ex, slow_options);
@@ -230,6 +282,8 @@ int main()
         add("ollama chats " + n, chats(ollama_provider, "llama3.2", "ollama-" + n, report));
         add("ollama streams " + n, streams(ollama_provider, "llama3.2", "ollama-" + n, report));
         add_on_strand("cancellations " + n, cancellations(slow_provider, "slow-" + n, report));
+        add("deadlines " + n, deadlines(stalling_provider, "stalling-" + n, report));
+        add("near deadlines " + n, near_deadlines(slow_provider, "near-" + n, report));
     }
     for (int i = 0; i < 2; ++i) {
         auto const n = std::to_string(i);
@@ -272,7 +326,8 @@ int main()
     if (hung)
         std::printf("  FAILED: tasks still running after 300 s\n");
     // Every round of every task checks something: fewer checks means work was skipped.
-    int const expected_checks = 4 * 6 * kRounds + 4 * 2 * kRounds + 4 * 3 * kRounds + 2 * (kRounds / 2);
+    int const expected_checks =
+        4 * 6 * kRounds + 4 * 2 * kRounds + 2 * 4 * kRounds + 4 * 3 * kRounds + 2 * (kRounds / 2);
     if (report.checks() != expected_checks)
         std::printf("  FAILED: %d checks instead of %d\n", report.checks(), expected_checks);
     return failures.empty() && !hung && report.completed() == tasks &&
