@@ -159,6 +159,34 @@ TEST_CASE("the total deadline holds for body bytes already buffered", "[http][de
     CHECK(e.code() == errc::total_timeout);
 }
 
+TEST_CASE("discard_rest past the total deadline closes instead of failing a complete answer", "[http][deadline]")
+{
+    // The answer's last event arrives, the chunked terminator does not (yet).
+    ScriptedServer server([](ServerConnection& c) -> asio::awaitable<void> {
+        if (!co_await c.read_request())
+            co_return;
+        co_await c.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                         "Transfer-Encoding: chunked\r\n\r\ne\r\ndata: [DONE]\n\n\r\n");
+        co_await c.wait_for_client_close(30s);
+    });
+    http::HttpOptions options;
+    options.timeouts = total_of(200ms);
+    auto const outcome = test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<std::string> {
+        http::HttpClient client(ex, options);
+        http::HttpRequest request;
+        request.path = "/done";
+        auto stream = co_await client.open(http::Endpoint::parse(server.base_url()), request);
+        auto const slice = co_await stream.read_some();
+        std::string const got(slice.value_or(""));
+        asio::steady_timer past_deadline(ex, 400ms);
+        co_await past_deadline.async_wait(asio::use_awaitable);
+        co_await stream.discard_rest(); // must not throw: the answer is complete
+        co_return got + (stream.done() ? " (done)" : " (closed)");
+    });
+    CHECK(outcome == "data: [DONE]\n\n (closed)");
+    CHECK(server.wait_for_client_closes(1, 10s));
+}
+
 TEST_CASE("an absolute request deadline already past fails before connecting", "[http][deadline]")
 {
     ScriptedServer server(stream_without_end);

@@ -100,7 +100,8 @@ public:
 
     /// For a reader that has all it needs (e.g. after `data: [DONE]`): reads what is left of the
     /// body, at most 4 reads and 64 KiB, so the connection can go back to the pool, and closes
-    /// the connection when more is left than that. Throws what `read_some` throws.
+    /// the connection when more is left than that (or when the total deadline has passed).
+    /// Throws what `read_some` throws.
     boost::asio::awaitable<void> discard_rest();
 
     /// True once the whole body was read.
