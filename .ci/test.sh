@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # Builds llmio and runs all its tests: the README's test command, and what CI runs.
-#   .ci/test.sh            normal build, then the ASan + UBSan build
+#   .ci/test.sh            normal build, then the ASan + UBSan build, then the TSan build
 #   .ci/test.sh normal     only the normal build
-#   .ci/test.sh asan       only the sanitizer build
+#   .ci/test.sh asan       only the ASan + UBSan build
+#   .ci/test.sh tsan       only the ThreadSanitizer build (the concurrency program)
 # Installs missing Debian packages first (apt-get, needs root or sudo). Builds go to build-ci/.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 case "${1:-all}" in
-    all) variants=(normal asan) ;;
-    normal | asan) variants=("$1") ;;
-    *) echo "usage: $0 [normal|asan|all]" >&2; exit 2 ;;
+    all) variants=(normal asan tsan) ;;
+    normal | asan | tsan) variants=("$1") ;;
+    *) echo "usage: $0 [normal|asan|tsan|all]" >&2; exit 2 ;;
 esac
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
+# Any data race fails the run (the concurrency test sets the same for itself under ctest).
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1 exitcode=66 second_deadlock_stack=1}"
 
 run_ctest() {
     local variant="$1" log_file="$LLMIO_BUILD_ROOT/$1/ctest.log"
@@ -27,7 +30,8 @@ timed "dependencies" install_deps
 setup_ccache
 for variant in "${variants[@]}"; do
     timed "configure $variant" configure "$variant"
-    timed "build $variant" build "$variant"
+    # shellcheck disable=SC2046 # a list of target names, or none
+    timed "build $variant" build "$variant" $(variant_targets "$variant")
     timed "test $variant" run_ctest "$variant"
 done
 

@@ -27,3 +27,12 @@ if(LLMIO_SANITIZE)
   add_compile_options(${LLMIO_SANITIZER_FLAGS})
   add_link_options(-fsanitize=address,undefined)
 endif()
+if(LLMIO_TSAN)
+  if(LLMIO_SANITIZE)
+    message(FATAL_ERROR "LLMIO_TSAN and LLMIO_SANITIZE cannot be combined")
+  endif()
+  # -Wno-tsan: g++ 12 warns that Asio's std_fenced_block uses atomic_thread_fence, which TSan
+  # does not model; Asio's scheduler synchronises handlers through its mutex anyway.
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer -Wno-tsan)
+  add_link_options(-fsanitize=thread)
+endif()

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <random>
 
 namespace llmio {
@@ -110,21 +111,36 @@ void ProviderTransport::throw_in_band(std::string_view error_json) const
     throw_error(mapped.code, std::move(mapped.info));
 }
 
+http::HttpRequest ProviderTransport::with_call_deadline(http::HttpRequest request,
+                                                        CallOptions const& call) const
+{
+    if (call.timeouts)
+        request.timeouts = call.timeouts;
+    // Fixed once, here: every attempt, every retry wait and the whole body share it.
+    auto const total = request.timeouts.value_or(options_.http.timeouts).total;
+    if (total != http::Duration::zero())
+        request.deadline = std::min(request.deadline, Clock::now() + total);
+    return request;
+}
+
 template <class Attempt>
-auto ProviderTransport::with_retries(Attempt attempt, CallOptions const& call) -> decltype(attempt())
+auto ProviderTransport::with_retries(Attempt attempt, CallOptions const& call,
+                                     Clock::time_point deadline) -> decltype(attempt())
 {
     auto const& policy = call.retry ? *call.retry : options_.retry;
     // Bounded: decide_retry refuses once policy.max_retries retries were made.
     for (int retries = 0;; ++retries) {
-        std::exception_ptr failure;
         RetryDecision decision;
         try {
             co_return co_await attempt();
         } catch (ProviderError const& e) {
             decision = decide_retry(policy, retries, e, false, random01());
-            if (!decision.retry)
+            // A wait that would end at or past the deadline is pointless: the caller gets the
+            // error that caused it now (e.g. the RateLimitError with its retry_after).
+            bool const crosses_deadline = deadline != Clock::time_point::max() &&
+                                          Clock::now() + decision.delay >= deadline;
+            if (!decision.retry || crosses_deadline)
                 rethrow_sanitised();
-            failure = std::current_exception();
         }
         if (options_.http.logger)
             options_.http.logger(LogLevel::info,
@@ -141,8 +157,7 @@ auto ProviderTransport::with_retries(Attempt attempt, CallOptions const& call) -
 asio::awaitable<http::HttpResponse> ProviderTransport::send(http::HttpRequest request,
                                                             CallOptions const& call)
 {
-    if (call.timeouts)
-        request.timeouts = call.timeouts;
+    request = with_call_deadline(std::move(request), call);
     co_return co_await with_retries(
         [&]() -> asio::awaitable<http::HttpResponse> {
             auto response = co_await client_.send(endpoint_, request);
@@ -150,14 +165,13 @@ asio::awaitable<http::HttpResponse> ProviderTransport::send(http::HttpRequest re
                 throw_for(response);
             co_return response;
         },
-        call);
+        call, request.deadline);
 }
 
 asio::awaitable<http::HttpStream> ProviderTransport::open(http::HttpRequest request,
                                                           CallOptions const& call)
 {
-    if (call.timeouts)
-        request.timeouts = call.timeouts;
+    request = with_call_deadline(std::move(request), call);
     co_return co_await with_retries(
         [&]() -> asio::awaitable<http::HttpStream> {
             auto stream = co_await client_.open(endpoint_, request);
@@ -171,7 +185,7 @@ asio::awaitable<http::HttpStream> ProviderTransport::open(http::HttpRequest requ
             }
             co_return stream;
         },
-        call);
+        call, request.deadline);
 }
 
 } // namespace llmio

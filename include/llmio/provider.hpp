@@ -13,7 +13,10 @@
 // Arguments are taken by value, so the caller's objects need not outlive the call.
 // Cancellation: every call honours the awaiting coroutine's cancellation slot (terminal
 // cancellation) and then throws CancelledError; the connection in use is closed, never pooled.
-// Thread safety: one provider object may be used from many coroutines and threads at once.
+// Thread safety: a provider (and its HttpClient) may be used from any number of threads and
+// coroutines at once, on any executor, a multi-threaded io_context included (no strand
+// needed); one ChatStream is used by one coroutine at a time. A Logger given in the options
+// may be called from several threads at once.
 // Errors: every failure is a llmio::ProviderError subclass (see error.hpp).
 
 #include <llmio/chat.hpp>

@@ -11,6 +11,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,11 @@ public:
 
     /// Like `send`, but returns once 2xx headers arrived; the body is the caller's to read.
     /// Retries happen only before that point.
+    ///
+    /// The total timeout (the call's, else the provider's `Timeouts::total`) is one deadline
+    /// fixed when `send` / `open` is called: it covers every attempt, every retry wait and the
+    /// whole body or stream, and ends the call with TimeoutError (errc::total_timeout). A retry
+    /// wait that would cross it is not made: the error that caused it is thrown at once.
     boost::asio::awaitable<http::HttpStream> open(http::HttpRequest request, CallOptions const& call);
 
     /// A JSON POST/GET request with this transport's headers.
@@ -63,8 +69,15 @@ public:
     [[noreturn]] void rethrow_sanitised() const;
 
 private:
+    using Clock = std::chrono::steady_clock;
+
+    /// The call's timeouts applied to `request`, and its total deadline fixed (from now).
+    http::HttpRequest with_call_deadline(http::HttpRequest request, CallOptions const& call) const;
+
+    /// Runs `attempt` until it succeeds or the policy stops; a retry wait that would cross
+    /// `deadline` is not made.
     template <class Attempt>
-    auto with_retries(Attempt attempt, CallOptions const& call)
+    auto with_retries(Attempt attempt, CallOptions const& call, Clock::time_point deadline)
         -> decltype(attempt());
 
     http::Endpoint endpoint_;

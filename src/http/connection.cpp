@@ -2,7 +2,7 @@
 #include "host_policy_check.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,6 +12,8 @@
 #include <boost/beast/http/write.hpp>
 
 #include <openssl/ssl.h>
+
+#include <mutex>
 
 #include <sys/socket.h>
 
@@ -25,22 +27,35 @@ using tcp = asio::ip::tcp;
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// Resolving a name can block in getaddrinfo for long; race it against the connect deadline.
+// Resolving a name can block in getaddrinfo for long; the connect deadline bounds the wait.
+// The result and the deadline meet in a thread-safe channel, whichever comes first, from
+// whatever thread runs their handlers (an awaitable `||` would cancel the loser from the
+// winner's thread, a race on a multi-threaded io_context). A resolve that outlives the wait
+// keeps its resolver alive until getaddrinfo returns.
 asio::awaitable<std::tuple<error_code, tcp::resolver::results_type>>
 resolve(Endpoint const& endpoint, TimePoint deadline)
 {
-    using namespace asio::experimental::awaitable_operators;
     auto executor = co_await asio::this_coro::executor;
-    tcp::resolver resolver(executor);
     auto const service = std::to_string(endpoint.port());
-    if (deadline == TimePoint::max())
+    if (deadline == TimePoint::max()) {
+        tcp::resolver resolver(executor);
         co_return co_await resolver.async_resolve(endpoint.connect_host(), service, use_tuple);
+    }
+    using Outcome = asio::experimental::concurrent_channel<void(error_code, tcp::resolver::results_type)>;
+    auto outcome = std::make_shared<Outcome>(executor, 1);
+    auto resolver = std::make_shared<tcp::resolver>(executor);
+    resolver->async_resolve(endpoint.connect_host(), service,
+                            [outcome, resolver](error_code ec, tcp::resolver::results_type results) {
+                                outcome->try_send(ec, std::move(results));
+                            });
     asio::steady_timer timer(executor, deadline);
-    auto result = co_await (resolver.async_resolve(endpoint.connect_host(), service, use_tuple) ||
-                            timer.async_wait(use_tuple));
-    if (result.index() == 1)
-        co_return std::tuple{error_code(beast::error::timeout), tcp::resolver::results_type{}};
-    co_return std::get<0>(std::move(result));
+    timer.async_wait([outcome](error_code ec) {
+        if (!ec)
+            outcome->try_send(error_code(beast::error::timeout), tcp::resolver::results_type{});
+    });
+    auto result = co_await outcome->async_receive(use_tuple);
+    timer.cancel();
+    co_return result;
 }
 } // namespace
 
@@ -50,9 +65,19 @@ resolve(Endpoint const& endpoint, TimePoint deadline)
 // nothing, since the timer, when it fires early, waits again until the deadline; only an
 // earlier deadline restarts it. When the deadline has passed, the socket's operations are
 // cancelled and the one in progress reports a timeout.
+//
+// Threads: the timer's handler runs on the client's executor, the request's coroutine on the
+// caller's; on a multi-threaded io_context they may run at once. A mutex serialises the
+// handler with everything the coroutine does to the watch and to the socket's lifetime (open,
+// close, destruction), so the handler's socket.cancel() never meets a close. (A strand would
+// not do: the coroutine's operations complete on the caller's executor, which llmio does not
+// choose, and hopping to a strand per read would cost a dispatch per token.) The lock is held
+// for a few instructions, never across a wait. Beast's own per-operation timers are not used
+// at all, as their handlers would race the same way.
 struct Connection::Watch {
     explicit Watch(asio::any_io_executor ex) : timer(std::move(ex)) {}
 
+    std::mutex mutex;                       // guards everything below
     asio::steady_timer timer;
     tcp::socket* socket = nullptr;          // null once the connection is gone
     TimePoint deadline = TimePoint::max();  // of the operation in progress
@@ -60,6 +85,7 @@ struct Connection::Watch {
     std::uint64_t generation = 0;           // tells a superseded wait from the current one
     bool expired = false;
 
+    // Both with `mutex` held.
     static void start(std::shared_ptr<Watch> const& w, TimePoint at)
     {
         auto const generation = ++w->generation;
@@ -68,8 +94,19 @@ struct Connection::Watch {
         w->timer.async_wait([w, generation](error_code ec) { fired(w, ec, generation); });
     }
 
+    void stop() noexcept
+    {
+        deadline = TimePoint::max();
+        if (timer_at != TimePoint::max()) {
+            ++generation;
+            timer_at = TimePoint::max();
+            timer.cancel();
+        }
+    }
+
     static void fired(std::shared_ptr<Watch> const& w, error_code ec, std::uint64_t which)
     {
+        std::lock_guard lock(w->mutex);
         if (ec || which != w->generation || w->socket == nullptr)
             return; // cancelled, superseded or orphaned
         w->timer_at = TimePoint::max();
@@ -82,16 +119,6 @@ struct Connection::Watch {
         w->expired = true;
         error_code ignored;
         w->socket->cancel(ignored);
-    }
-
-    void stop() noexcept
-    {
-        deadline = TimePoint::max();
-        if (timer_at != TimePoint::max()) {
-            ++generation;
-            timer_at = TimePoint::max();
-            timer.cancel();
-        }
     }
 };
 
@@ -113,12 +140,14 @@ Connection::Connection(asio::any_io_executor executor, std::string origin_key)
 
 Connection::~Connection()
 {
+    std::lock_guard lock(watch_->mutex);
     watch_->socket = nullptr;
     watch_->stop();
 }
 
 void Connection::watch(Deadline const& deadline)
 {
+    std::lock_guard lock(watch_->mutex);
     auto& w = *watch_;
     w.deadline = deadline.earliest();
     w.expired = false;
@@ -130,20 +159,25 @@ void Connection::watch(Deadline const& deadline)
 
 IoResult Connection::timed(IoResult result) const noexcept
 {
+    std::lock_guard lock(watch_->mutex);
     if (watch_->expired && std::get<0>(result))
         std::get<0>(result) = beast::error::timeout;
     return result;
 }
 
-void Connection::end_request() noexcept { watch_->stop(); }
-
-void Connection::arm(Deadline const& deadline)
+void Connection::end_request() noexcept
 {
-    auto const when = deadline.earliest();
-    if (when == TimePoint::max())
-        tcp_.expires_never();
-    else
-        tcp_.expires_at(when);
+    std::lock_guard lock(watch_->mutex);
+    watch_->stop();
+}
+
+error_code Connection::reopen(tcp const& protocol) noexcept
+{
+    std::lock_guard lock(watch_->mutex);
+    error_code ec;
+    tcp_.socket().close(ec);
+    tcp_.socket().open(protocol, ec);
+    return ec;
 }
 
 asio::awaitable<error_code> Connection::connect(Endpoint const& endpoint, asio::ssl::context* tls,
@@ -164,8 +198,22 @@ asio::awaitable<error_code> Connection::connect(Endpoint const& endpoint, asio::
     }
     addresses = allowed_addresses(policy, endpoint.host(), addresses); // throws when none is allowed
 
-    arm(deadline);
-    std::tie(ec, std::ignore) = co_await tcp_.async_connect(addresses, use_tuple);
+    // One address after the other, each attempt bounded by the same deadline.
+    ec = asio::error::host_not_found;
+    for (auto const& entry : addresses) {
+        if (Clock::now() >= deadline.earliest()) {
+            ec = beast::error::timeout;
+            break;
+        }
+        ec = reopen(entry.endpoint().protocol());
+        if (ec)
+            break;
+        watch(deadline);
+        auto [connect_ec] = co_await tcp_.socket().async_connect(entry.endpoint(), use_tuple);
+        ec = std::get<0>(timed(IoResult{connect_ec, 0}));
+        if (!ec || ec == beast::error::timeout || ec == asio::error::operation_aborted)
+            break;
+    }
     if (ec)
         co_return ec;
     tcp_.socket().set_option(tcp::no_delay(true), ec);
@@ -181,11 +229,10 @@ asio::awaitable<error_code> Connection::connect(Endpoint const& endpoint, asio::
                                   const_cast<char*>(endpoint.host().c_str())))
             co_return error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
         tls_->set_verify_callback(asio::ssl::host_name_verification(endpoint.host()));
-        arm(deadline);
-        std::tie(ec) = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+        watch(deadline);
+        auto [handshake_ec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+        ec = std::get<0>(timed(IoResult{handshake_ec, 0}));
     }
-    // From here on the request's deadlines are watched by watch_, not by the stream.
-    tcp_.expires_never();
     co_return ec;
 }
 
@@ -228,6 +275,7 @@ bool Connection::still_open() noexcept
 
 void Connection::close() noexcept
 {
+    std::lock_guard lock(watch_->mutex);
     watch_->stop();
     error_code ignored;
     tcp_.socket().shutdown(tcp::socket::shutdown_both, ignored);

@@ -11,6 +11,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -85,13 +86,15 @@ public:
 
 private:
     struct Watch;
-    void arm(Deadline const& deadline);
     void watch(Deadline const& deadline);
+    /// Closes the socket (if open) and opens it for `protocol`, serialised with the watch.
+    boost::system::error_code reopen(boost::asio::ip::tcp const& protocol) noexcept;
     IoResult timed(IoResult result) const noexcept;
 
     std::string origin_key_;
     boost::beast::tcp_stream tcp_;
-    // One timer per request instead of one per operation (see connection.cpp).
+    // One timer per request instead of one per operation, safe against the coroutine running
+    // on another thread (see connection.cpp).
     std::shared_ptr<Watch> watch_;
     std::unique_ptr<boost::asio::ssl::stream<boost::beast::tcp_stream&>> tls_;
     boost::beast::flat_buffer buffer_;

@@ -8,6 +8,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/version.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -106,6 +107,76 @@ bool is_stale_connection_error(error_code ec)
            ec == beast::http::error::end_of_stream || ec == asio::ssl::error::stream_truncated;
 }
 
+[[noreturn]] void throw_total_timeout(RequestLabel const& label, char const* where)
+{
+    ErrorInfo info;
+    info.cause = beast::error::timeout;
+    info.detail = label.method + " " + label.url + " while " + where + ": the total deadline passed";
+    throw_error(errc::total_timeout, std::move(info));
+}
+
+// A slot of the concurrency limit, waiting at most the queue timeout and never past `deadline`.
+asio::awaitable<RequestLimiter::Permit> acquire_slot(ClientState& client, TimePoint deadline,
+                                                     RequestLabel const& label)
+{
+    auto queue_timeout = client.options.concurrency.queue_timeout;
+    bool const bounded_by_deadline = deadline != TimePoint::max();
+    if (bounded_by_deadline) {
+        auto const left = deadline - Clock::now();
+        if (left <= Clock::duration::zero())
+            throw_total_timeout(label, "waiting for a free request slot");
+        if (queue_timeout == Clock::duration::zero() || left < queue_timeout)
+            queue_timeout = left;
+    }
+    try {
+        co_return co_await client.limiter->acquire(queue_timeout);
+    } catch (TimeoutError const&) {
+        if (bounded_by_deadline && Clock::now() >= deadline)
+            throw_total_timeout(label, "waiting for a free request slot");
+        throw;
+    }
+}
+
+// Reads response heads until the final one. Interim 1xx responses (100 Continue, 103 Early
+// Hints, ...) come before it and are skipped, as RFC 9110 section 15.2 requires of a client;
+// 101 Switching Protocols answers an Upgrade that llmio never sends. Bounded: a server that
+// sends interim responses without end is malformed.
+asio::awaitable<error_code> read_final_header(StreamState& state, beast::http::verb method,
+                                              Deadline deadline, bool& interim_seen)
+{
+    constexpr int max_interim = 16;
+    for (int interim = 0;; ++interim) {
+        state.parser.emplace();
+        state.parser->header_limit(
+            static_cast<std::uint32_t>(state.client->options.limits.max_header_bytes));
+        state.parser->body_limit(boost::none); // Bounded by the callers' own limits.
+        // A response to HEAD carries the GET's Content-Length but no body; without this
+        // the parser would wait for those bytes (and the connection could not be reused).
+        if (method == beast::http::verb::head)
+            state.parser->skip(true);
+        auto const [ec, n] = co_await state.connection->read_header(*state.parser, deadline);
+        (void)n;
+        auto const status = state.parser->get().result_int();
+        if (ec || status < 100 || status > 199)
+            co_return ec;
+        interim_seen = true;
+        std::string problem;
+        if (status == 101)
+            problem = "HTTP 101 Switching Protocols, but no protocol upgrade was requested";
+        else if (interim == max_interim)
+            problem = "more than " + std::to_string(max_interim) + " interim (1xx) responses";
+        if (!problem.empty()) {
+            state.connection->close();
+            ErrorInfo info;
+            info.detail = state.label.method + " " + state.label.url + ": " + problem;
+            throw_error(errc::malformed_response, std::move(info));
+        }
+        state.client->log(LogLevel::debug, state.label.method + " " + state.label.url +
+                                               ": skipped interim response HTTP " +
+                                               std::to_string(status));
+    }
+}
+
 asio::awaitable<std::unique_ptr<StreamState>> open_stream(std::shared_ptr<ClientState> client,
                                                           Endpoint endpoint, HttpRequest request)
 {
@@ -114,10 +185,14 @@ asio::awaitable<std::unique_ptr<StreamState>> open_stream(std::shared_ptr<Client
     state->timeouts = request.timeouts.value_or(client->options.timeouts);
     state->label = RequestLabel{std::string(beast::http::to_string(request.method)),
                                 endpoint.origin() + endpoint.target(request.path)};
-    state->permit = co_await client->limiter->acquire(client->options.concurrency.queue_timeout);
+    // The caller's absolute deadline bounds the queue wait too; expiry there is total_timeout.
+    state->total_deadline = request.deadline;
+    state->permit = co_await acquire_slot(*client, state->total_deadline, state->label);
 
     auto const started = Clock::now();
-    state->total_deadline = deadline_after(state->timeouts.total, started);
+    state->total_deadline = std::min(state->total_deadline, deadline_after(state->timeouts.total, started));
+    if (started >= state->total_deadline)
+        state->fail(beast::error::timeout, Stage::connect, false);
     auto wire_request = build_request(endpoint, request, client->options.user_agent);
     auto const key = endpoint.origin();
 
@@ -141,21 +216,13 @@ asio::awaitable<std::unique_ptr<StreamState>> open_stream(std::shared_ptr<Client
         auto [write_ec, written] = co_await state->connection->write(wire_request, response_deadline);
         (void)written;
         if (!write_ec) {
-            state->parser.emplace();
-            state->parser->header_limit(
-                static_cast<std::uint32_t>(client->options.limits.max_header_bytes));
-            state->parser->body_limit(boost::none); // Bounded by the callers' own limits.
-            // A response to HEAD carries the GET's Content-Length but no body; without this
-            // the parser would wait for those bytes (and the connection could not be reused).
-            if (request.method == beast::http::verb::head)
-                state->parser->skip(true);
-            auto [read_ec, n] = co_await state->connection->read_header(*state->parser,
-                                                                        response_deadline);
-            (void)n;
+            bool interim_seen = false;
+            auto const read_ec = co_await read_final_header(*state, request.method,
+                                                            response_deadline, interim_seen);
             if (!read_ec)
                 break;
             write_ec = read_ec;
-            if (!(reused && attempt == 0 && !state->parser->got_some() &&
+            if (!(reused && attempt == 0 && !interim_seen && !state->parser->got_some() &&
                   is_stale_connection_error(read_ec)))
                 state->fail(read_ec, Stage::first_byte, co_await caller_cancelled());
         } else if (!(reused && attempt == 0 && is_stale_connection_error(write_ec))) {
@@ -270,6 +337,11 @@ asio::awaitable<std::optional<std::string_view>> HttpStream::read_some()
             co_return std::nullopt;
         s.slice.clear();
         s.parser->get().body().out = &s.slice;
+        // The total deadline is checked here, not only by the socket watch: a read served from
+        // the buffer, or one that completes at once, must not outrun it (a server streaming
+        // faster than the reader consumes would never be stopped).
+        if (Clock::now() >= s.total_deadline)
+            s.fail(beast::error::timeout, Stage::body, false);
         // Each pass parses what is buffered, synchronously, and reads from the socket only when
         // that yields no body byte; the idle deadline bounds each read, the server's data the
         // passes.
@@ -289,6 +361,8 @@ asio::awaitable<std::optional<std::string_view>> HttpStream::read_some()
                 co_return std::string_view(s.slice);
             if (s.done)
                 co_return std::nullopt;
+            if (Clock::now() >= s.total_deadline)
+                s.fail(beast::error::timeout, Stage::body, false);
 
             Deadline const deadline{s.idle_deadline ? *s.idle_deadline : deadline_after(s.timeouts.idle),
                                     s.total_deadline};
@@ -314,6 +388,9 @@ asio::awaitable<void> HttpStream::discard_rest()
     constexpr std::size_t max_bytes = 64 * 1024;
     std::size_t discarded = 0;
     for (int i = 0; i < max_reads && !done(); ++i) {
+        // The answer is complete: past the total deadline the rest is not worth an error.
+        if (Clock::now() >= state_->total_deadline)
+            break;
         auto slice = co_await read_some();
         if (!slice)
             co_return;

@@ -3,11 +3,12 @@
 #include <llmio/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <optional>
 
 namespace llmio::http::detail {
 
@@ -34,17 +35,14 @@ RequestLimiter::acquire(std::chrono::steady_clock::duration queue_timeout)
     if (limit_ == 0)
         co_return Permit(shared_from_this());
 
-    auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
+    auto const executor = co_await asio::this_coro::executor;
+    auto waiter = std::make_shared<Waiter>(executor);
     {
         std::lock_guard lock(mutex_);
         if (in_use_ < limit_ && waiters_.empty()) {
             ++in_use_;
             co_return Permit(shared_from_this());
         }
-        if (queue_timeout == std::chrono::steady_clock::duration::zero())
-            waiter->wakeup.expires_at(std::chrono::steady_clock::time_point::max());
-        else
-            waiter->wakeup.expires_after(queue_timeout);
         waiters_.push_back(waiter);
     }
 
@@ -66,7 +64,23 @@ RequestLimiter::acquire(std::chrono::steady_clock::duration queue_timeout)
         }
     } exit{*this, waiter};
 
-    co_await waiter->wakeup.async_wait(asio::as_tuple(asio::use_awaitable));
+    // The grant arrives through the thread-safe channel (kept if sent before the wait began);
+    // the queue timeout sends into the same channel from its timer's handler, whatever thread
+    // runs it. (Not an awaitable `||` of the two waits: on a multi-threaded io_context its
+    // cancellation of the loser races with the loser's completion.) Only this coroutine
+    // touches the timer object itself.
+    constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+    std::optional<asio::steady_timer> timeout;
+    if (queue_timeout != std::chrono::steady_clock::duration::zero()) {
+        timeout.emplace(executor, queue_timeout);
+        timeout->async_wait([waiter](boost::system::error_code ec) {
+            if (!ec)
+                waiter->wake.try_send(boost::system::error_code(asio::error::timed_out));
+        });
+    }
+    co_await waiter->wake.async_receive(use_tuple);
+    if (timeout)
+        timeout->cancel();
     {
         std::lock_guard lock(mutex_);
         // A grant that raced with the timeout or a cancellation still counts: the slot is ours.
@@ -92,8 +106,8 @@ void RequestLimiter::release_one() noexcept
     auto next = std::move(waiters_.front());
     waiters_.pop_front();
     next->granted = true;
-    // The waiter's timer belongs to its own executor; cancel it there.
-    asio::post(next->wakeup.get_executor(), [next] { next->wakeup.cancel(); });
+    // Thread-safe; the receive completes on the waiter's own executor.
+    next->wake.try_send(boost::system::error_code{});
 }
 
 std::size_t RequestLimiter::in_use() const

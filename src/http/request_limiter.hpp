@@ -5,7 +5,7 @@
 // out, each wait bounded by a queue timeout. Thread-safe.
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -42,9 +42,9 @@ public:
 
 private:
     struct Waiter {
-        explicit Waiter(boost::asio::any_io_executor ex) : wakeup(std::move(ex)) {}
-        boost::asio::steady_timer wakeup;
-        bool granted = false;
+        explicit Waiter(boost::asio::any_io_executor ex) : wake(std::move(ex), 1) {}
+        boost::asio::experimental::concurrent_channel<void(boost::system::error_code)> wake;
+        bool granted = false; // guarded by the limiter's mutex
     };
 
     void release_one() noexcept;

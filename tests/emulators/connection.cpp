@@ -25,6 +25,21 @@ bool ServerStats::wait_for_client_closes(std::uint64_t n, std::chrono::milliseco
     return cv_.wait_for(lock, timeout, [&] { return client_closes_ >= n; });
 }
 
+void ServerStats::note_connection_ended()
+{
+    {
+        std::lock_guard lock(mutex_);
+        --open_connections;
+    }
+    cv_.notify_all();
+}
+
+bool ServerStats::wait_for_open_connections_at_most(std::uint64_t n, std::chrono::milliseconds timeout) const
+{
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return open_connections.load() <= n; });
+}
+
 namespace detail {
 
 namespace asio = boost::asio;

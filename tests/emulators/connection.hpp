@@ -34,6 +34,10 @@ public:
     std::uint64_t observed_client_closes() const;
     /// Blocks until at least `n` client closes were observed, or `timeout` passes.
     bool wait_for_client_closes(std::uint64_t n, std::chrono::milliseconds timeout) const;
+    /// Called by the I/O thread when a connection ended (decrements open_connections).
+    void note_connection_ended();
+    /// Blocks until at most `n` connections are open, or `timeout` passes.
+    bool wait_for_open_connections_at_most(std::uint64_t n, std::chrono::milliseconds timeout) const;
 
 private:
     mutable std::mutex mutex_;

@@ -170,7 +170,7 @@ asio::awaitable<void> EmulatorServer::Impl::session(std::shared_ptr<detail::Conn
     }
     conn->close();
     connections.erase(conn.get());
-    --stats.open_connections;
+    stats.note_connection_ended();
 }
 
 asio::awaitable<void> EmulatorServer::Impl::reject(detail::Connection& conn, int status,
@@ -421,6 +421,11 @@ std::uint64_t EmulatorServer::observed_client_closes() const
 bool EmulatorServer::wait_for_client_closes(std::uint64_t n, std::chrono::milliseconds timeout) const
 {
     return impl_->stats.wait_for_client_closes(n, timeout);
+}
+
+bool EmulatorServer::wait_for_open_connections_at_most(std::uint64_t n, std::chrono::milliseconds timeout) const
+{
+    return impl_->stats.wait_for_open_connections_at_most(n, timeout);
 }
 
 std::vector<RecordedRequest> EmulatorServer::requests() const

@@ -91,6 +91,9 @@ public:
     /// How many stalled responses saw their client close the connection.
     std::uint64_t observed_client_closes() const;
     bool wait_for_client_closes(std::uint64_t n, std::chrono::milliseconds timeout) const;
+    /// Blocks until at most `n` connections are open (the server saw the others end), or
+    /// `timeout` passes; false then.
+    bool wait_for_open_connections_at_most(std::uint64_t n, std::chrono::milliseconds timeout) const;
 
     std::vector<RecordedRequest> requests() const;
     std::optional<RecordedRequest> last_request() const;

@@ -92,6 +92,10 @@ struct Fault {
     std::optional<std::size_t> malformed_event_at;  ///< Event #K (0-based) becomes invalid JSON.
     std::optional<StreamErrorEvent> error_event;    ///< In-band error inside the 200 stream.
     bool omit_done = false;                         ///< End the stream without its terminator.
+    /// Event #K (0-based) is written again and again, without pause, until the client closes
+    /// (at most 10 million times): a server that streams faster than its client reads. For
+    /// dialects that write their events raw (LM Studio's native stream), the K-th raw write.
+    std::optional<std::size_t> repeat_event_forever;
     ToolDeltaQuirks tool_quirks;                    ///< How streamed tool calls are cut.
 
     // --- Shorthands for the common cases.

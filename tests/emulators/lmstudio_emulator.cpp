@@ -622,7 +622,7 @@ std::string named_event(std::string_view type, json::object data)
     return out;
 }
 
-asio::awaitable<void> sleep_for(std::chrono::milliseconds d)
+asio::awaitable<void> pause_for(std::chrono::milliseconds d)
 {
     if (d.count() <= 0)
         co_return;
@@ -714,14 +714,14 @@ asio::awaitable<void> LmStudioEmulator::v1_chat(Request& request, ResponseWriter
         auto const steps = config_.load_progress_steps;
         auto const pause = steps == 0 ? admitted->load_delay : admitted->load_delay / static_cast<int>(steps + 1);
         for (std::size_t i = 1; i <= steps; ++i) {
-            co_await sleep_for(pause);
+            co_await pause_for(pause);
             double const progress =
                 config_.load_progress_stuck ? 0.25 : static_cast<double>(i) / static_cast<double>(steps + 1);
             event = named_event("model_load.progress", json::object{{"model_instance_id", model}, {"progress", progress}});
             if (!co_await writer.raw(event))
                 co_return;
         }
-        co_await sleep_for(pause);
+        co_await pause_for(pause);
         event = named_event("model_load.end", json::object{{"model_instance_id", model}, {"load_time_seconds", load_seconds}});
         if (!co_await writer.raw(event))
             co_return;
@@ -733,12 +733,12 @@ asio::awaitable<void> LmStudioEmulator::v1_chat(Request& request, ResponseWriter
         auto const steps = config_.prompt_progress_steps;
         auto const pause = config_.prompt_processing_delay / static_cast<int>(steps + 1);
         for (std::size_t i = 1; i <= steps; ++i) {
-            co_await sleep_for(pause);
+            co_await pause_for(pause);
             event = named_event("prompt_processing.progress", json::object{{"progress", static_cast<double>(i) / static_cast<double>(steps + 1)}});
             if (!co_await writer.raw(event))
                 co_return;
         }
-        co_await sleep_for(pause);
+        co_await pause_for(pause);
     }
     event = named_event("prompt_processing.end", json::object{});
     if (!co_await writer.raw(event))

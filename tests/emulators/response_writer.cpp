@@ -351,6 +351,14 @@ asio::awaitable<bool> ResponseWriter::event(std::string_view payload)
     if (f && f->malformed_event_at && *f->malformed_event_at == index)
         payload = payload.substr(0, payload.size() / 2); // a cut JSON text is never valid JSON
     bool const sse = format_ == StreamFormat::sse;
+    if (f && f->repeat_event_forever && *f->repeat_event_forever == index) {
+        constexpr std::size_t max_repeats = 10'000'000;
+        for (std::size_t i = 0; i < max_repeats; ++i)
+            if (!co_await write_body(sse ? "data: " : "", payload, sse ? "\n\n" : "\n"))
+                break;
+        stream_over_ = true;
+        co_return false;
+    }
     co_return co_await write_body(sse ? "data: " : "", payload, sse ? "\n\n" : "\n");
 }
 
@@ -360,6 +368,15 @@ asio::awaitable<bool> ResponseWriter::raw(std::string_view bytes)
         co_return false;
     if (head_only_)
         co_return true;
+    Fault const* f = request_.fault;
+    if (f && f->repeat_event_forever && *f->repeat_event_forever == raw_writes_++) {
+        constexpr std::size_t max_repeats = 10'000'000;
+        for (std::size_t i = 0; i < max_repeats; ++i)
+            if (!co_await write_body(bytes))
+                break;
+        stream_over_ = true;
+        co_return false;
+    }
     co_return co_await write_body(bytes);
 }
 

@@ -97,6 +97,7 @@ private:
     Request const& request_;
     Headers base_;
     std::chrono::milliseconds event_delay_{0};
+    std::size_t raw_writes_ = 0; // raw() calls so far, for Fault::repeat_event_forever
     StreamFormat format_ = StreamFormat::sse;
     Framing framing_ = Framing::content_length;
     std::optional<std::size_t> budget_; // body bytes left before a fault drop

@@ -15,8 +15,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,7 +65,20 @@ public:
     /// Helpers for handlers that track concurrency.
     void enter() { int now = ++in_flight_; int prev = max_in_flight_.load(); while (now > prev && !max_in_flight_.compare_exchange_weak(prev, now)) {} }
     void leave() { --in_flight_; }
-    void note_client_close() { ++client_closes_; }
+    void note_client_close()
+    {
+        {
+            std::lock_guard lock(closes_mutex_);
+            ++client_closes_;
+        }
+        closes_cv_.notify_all();
+    }
+    /// Blocks until the server saw at least `n` client closes, or `limit` passes (false).
+    bool wait_for_client_closes(std::size_t n, std::chrono::milliseconds limit)
+    {
+        std::unique_lock lock(closes_mutex_);
+        return closes_cv_.wait_for(lock, limit, [&] { return client_closes_.load() >= n; });
+    }
 
 private:
     boost::asio::awaitable<void> accept_loop();
@@ -75,6 +90,8 @@ private:
     std::uint16_t port_ = 0;
     std::atomic<std::size_t> accepted_{0};
     std::atomic<std::size_t> client_closes_{0};
+    std::mutex closes_mutex_;
+    std::condition_variable closes_cv_;
     std::atomic<int> in_flight_{0};
     std::atomic<int> max_in_flight_{0};
     std::thread thread_;

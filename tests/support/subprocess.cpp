@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/syscall.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -129,9 +130,18 @@ std::optional<int> Subprocess::wait(std::chrono::milliseconds timeout)
                 return 128 + WTERMSIG(status);
             return -1;
         }
-        if (std::chrono::steady_clock::now() >= deadline)
+        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0)
             return std::nullopt;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        // Wakes when the child exits (its pidfd becomes readable), or after 20 ms where pidfd
+        // is not available; either way the deadline bounds the loop.
+        int const pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
+        pollfd p{pidfd, POLLIN, 0};
+        ::poll(pidfd >= 0 ? &p : nullptr, pidfd >= 0 ? 1 : 0,
+               pidfd >= 0 ? static_cast<int>(left.count()) : 20);
+        if (pidfd >= 0)
+            ::close(pidfd);
     }
 }
 

@@ -263,8 +263,7 @@ TEST_CASE("emulator: keep-alive serves several requests on one connection", "[em
     CHECK(emu.server.requests_served() == 3);
     CHECK(emu.server.open_connections() == 1);
     client.close();
-    for (int i = 0; i < 200 && emu.server.open_connections() != 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    CHECK(emu.server.wait_for_open_connections_at_most(0, std::chrono::seconds(10)));
     CHECK(emu.server.open_connections() == 0);
 }
 
@@ -562,7 +561,6 @@ void run_concurrent_streams(int clients)
     Fault slow;
     slow.chunk_delay = std::chrono::milliseconds(20);
     emu.server.faults().add(std::move(slow).times(-1));
-    auto const started = std::chrono::steady_clock::now();
     asio::io_context ioc;
     int ok = 0;
     std::uint64_t most_open = 0;
@@ -598,9 +596,9 @@ void run_concurrent_streams(int clients)
         asio::co_spawn(ioc, one(i), asio::detached);
     ioc.run();
     CHECK(ok == clients);
+    // The streams overlapped: most of them were open at once (no wall-clock bound, which a
+    // busy machine could break).
     CHECK(most_open > static_cast<std::uint64_t>(clients) / 2);
-    // One after another would take clients x 8 events x 20 ms; demand at least 8x overlap.
-    CHECK(std::chrono::steady_clock::now() - started < clients * std::chrono::milliseconds(20));
     CHECK(emu.server.accepted_connections() == static_cast<std::uint64_t>(clients));
     CHECK(emu.server.requests_served() == static_cast<std::uint64_t>(clients));
 }

@@ -151,7 +151,7 @@ TEST_CASE("fault: stall until the client closes, observed by the server", "[emul
         for (auto pos = got.find("data: "); pos != std::string::npos; pos = got.find("data: ", pos + 1))
             ++events;
         CHECK(events == 2);
-        CHECK(emu.server.wait_for_client_closes(1, 1000ms));
+        CHECK(emu.server.wait_for_client_closes(1, 10s));
     }
     SECTION("before the headers")
     {
@@ -163,7 +163,7 @@ TEST_CASE("fault: stall until the client closes, observed by the server", "[emul
         auto const r = client.read();
         CHECK(r.status == 0); // timed out: no byte at all
         client.close();
-        CHECK(emu.server.wait_for_client_closes(1, 1000ms));
+        CHECK(emu.server.wait_for_client_closes(1, 10s));
     }
 }
 
@@ -176,7 +176,9 @@ TEST_CASE("stop() closes a stalled stream promptly", "[emulator]")
     client.read_until(R"("refusal":null})");
     auto const start = std::chrono::steady_clock::now();
     emu.server.stop();
-    CHECK(elapsed_since(start) < 1000ms);
+    // Without the prompt close stop() would wait for the client forever; the bound is generous
+    // because CI's cores are busy.
+    CHECK(elapsed_since(start) < 10s);
     CHECK(client.wait_server_close());
     // The server's own close is not a client close.
     CHECK(emu.server.observed_client_closes() == 0);

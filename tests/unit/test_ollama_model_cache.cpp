@@ -17,6 +17,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <future>
 #include <thread>
 
@@ -34,7 +36,12 @@ struct CacheHarness {
 
     test::OllamaEmulatorFixture emulator;
     asio::io_context io;
+    // The model cache's clock: real time plus what the test advanced it by.
+    std::shared_ptr<std::atomic<std::chrono::steady_clock::duration::rep>> advanced =
+        std::make_shared<std::atomic<std::chrono::steady_clock::duration::rep>>(0);
     ollama::OllamaProvider provider;
+
+    void advance_clock(std::chrono::steady_clock::duration d) { *advanced += d.count(); }
 
     ollama::Options options(std::chrono::steady_clock::duration ttl)
     {
@@ -42,6 +49,9 @@ struct CacheHarness {
         o.host = emulator.server.base_url();
         o.retry = RetryPolicy::none();
         o.model_cache_ttl = ttl;
+        o.model_cache_clock = [advanced = advanced] {
+            return std::chrono::steady_clock::now() + std::chrono::steady_clock::duration(advanced->load());
+        };
         return o;
     }
 
@@ -173,7 +183,7 @@ TEST_CASE("ollama: model cache TTL comes from the options", "[ollama][cache]")
         CHECK(h.run(h.provider.model_capabilities("llava")).has_value());
         CHECK(h.requests_to("/api/tags") == 1);
         CHECK(h.requests_to("/api/show") == 1);
-        std::this_thread::sleep_for(600ms);
+        h.advance_clock(600ms);
         CHECK(h.run(h.provider.model_capabilities("llava")).has_value());
         CHECK(h.requests_to("/api/tags") == 2);
         CHECK(h.requests_to("/api/show") == 2);

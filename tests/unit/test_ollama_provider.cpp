@@ -128,10 +128,10 @@ TEST_CASE("ollama: cancelling a pull stops it, closes the connection and leaves 
             CHECK(e.code() == errc::cancelled);
         }
         auto const reaction = std::chrono::steady_clock::now() - watch.cancelled_at;
-        CHECK(reaction < std::chrono::seconds(1)); // not an idle timeout
+        CHECK(reaction < std::chrono::seconds(30)); // not an idle timeout (2 minutes)
         CHECK(watch.seen_at_cancel == 3);
         // Ollama stops a pull when its client disconnects.
-        CHECK(h.emulator.server.wait_for_client_closes(1, std::chrono::milliseconds(2000)));
+        CHECK(h.emulator.server.wait_for_client_closes(1, std::chrono::seconds(10)));
     }
     SECTION("cancelled from inside the progress callback")
     {

@@ -43,6 +43,10 @@ struct HttpRequest {
     std::vector<Header> headers;
     /// Overrides the client's timeouts for this request only.
     std::optional<Timeouts> timeouts;
+    /// An absolute deadline for the whole request, body or stream included; the earlier of it
+    /// and `Timeouts::total` after the start applies (errc::total_timeout). A caller that makes
+    /// several attempts (retries) fixes it once, so that it covers all of them. max(): none.
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 /// A complete response with its body.
@@ -60,7 +64,7 @@ struct HttpResponse {
 /// It owns its connection. Reading the body to its end returns the connection to the pool (when
 /// the server allows keep-alive); closing or destroying the stream before that closes the
 /// connection, so the server sees the disconnect (and LM Studio, Ollama and llama.cpp stop
-/// generating). Not thread-safe: one operation at a time.
+/// generating). One stream is used by one coroutine at a time (its client may be used by many).
 class HttpStream {
 public:
     HttpStream(HttpStream&&) noexcept;
@@ -96,7 +100,8 @@ public:
 
     /// For a reader that has all it needs (e.g. after `data: [DONE]`): reads what is left of the
     /// body, at most 4 reads and 64 KiB, so the connection can go back to the pool, and closes
-    /// the connection when more is left than that. Throws what `read_some` throws.
+    /// the connection when more is left than that (or when the total deadline has passed).
+    /// Throws what `read_some` throws.
     boost::asio::awaitable<void> discard_rest();
 
     /// True once the whole body was read.
@@ -112,8 +117,11 @@ private:
 };
 
 /// A pooled HTTP/1.1 client. Cheap to share: copies share one pool and one concurrency limit.
-/// Safe to use from several threads and coroutines at once. The client (or a copy of it) must
-/// outlive the operations started on it; streams it returned keep the pool alive themselves.
+/// May be used from any number of threads and coroutines at once, on any executor (a
+/// multi-threaded io_context needs no strand); one HttpStream is used by one coroutine at a
+/// time. The logger in the options may be called from several threads at once. The client
+/// (or a copy of it) must outlive the operations started on it; streams it returned keep the
+/// pool alive themselves.
 class HttpClient {
 public:
     HttpClient(boost::asio::any_io_executor executor, HttpOptions options = {});

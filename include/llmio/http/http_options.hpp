@@ -22,7 +22,9 @@ struct Timeouts {
     Duration first_byte = std::chrono::minutes(10);
     /// Between two reads of the response body (llama.cpp pings every 30 s on a silent stream).
     Duration idle = std::chrono::minutes(2);
-    /// The whole request, body or stream included. Off by default: a long generation that keeps
+    /// The whole request, body or stream included: checked before every read, so a server that
+    /// streams without pause is stopped too. Through a provider it is one deadline per call,
+    /// covering every retry and retry wait. Off by default: a long generation that keeps
     /// producing tokens is legitimate, and the idle timeout already catches a dead stream.
     Duration total = Duration::zero();
 };

@@ -50,6 +50,7 @@ ModelCache::Options cache_options(Options const& options)
 {
     ModelCache::Options out;
     out.ttl = options.model_cache_ttl;
+    out.clock = options.model_cache_clock;
     out.key = [](std::string_view id) { return canonical_model_name(id); };
     return out;
 }

@@ -50,6 +50,9 @@ struct Options {
     /// How long the model list (`/api/tags`) and each model's `/api/show` answer stay cached
     /// for `supports_model` and `model_capabilities`; 0 = ask the server on every call.
     std::chrono::steady_clock::duration model_cache_ttl = std::chrono::minutes(5);
+    /// Where the model cache's "now" comes from; empty = std::chrono::steady_clock (tests
+    /// inject a clock to expire the TTL without waiting).
+    ModelCache::Clock model_cache_clock;
 };
 
 class OllamaProvider : public ModelProvider, private LocalModelManager {
