@@ -99,6 +99,23 @@ void ProviderTransport::throw_for(http::HttpResponse const& response) const
     throw_error(mapped.code, std::move(mapped.info));
 }
 
+void ProviderTransport::check_json_answer(http::HttpResponse const& response,
+                                          std::string_view expected_member) const
+{
+    auto const type = response.header("Content-Type");
+    if (type.find("text/html") != std::string_view::npos) {
+        ErrorInfo info;
+        info.provider = options_.provider;
+        info.http_status = static_cast<int>(response.status);
+        set_raw_body(info, response.body);
+        info.detail = "expected JSON, got " + std::string(type);
+        redact_secrets(info, secrets_);
+        throw_error(errc::unexpected_content_type, std::move(info));
+    }
+    if (is_error_body(response.body, expected_member))
+        throw_for(response);
+}
+
 void ProviderTransport::throw_in_band(std::string_view error_json) const
 {
     HttpErrorInput in;

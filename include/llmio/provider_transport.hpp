@@ -56,6 +56,12 @@ public:
     /// Throws the typed error for `response` (any status, including an error body in a 200).
     [[noreturn]] void throw_for(http::HttpResponse const& response) const;
 
+    /// Checks that a 2xx `response` is a JSON answer: an HTML page (a captive portal, a proxy's
+    /// login) is errc::unexpected_content_type, and a JSON object with an "error" member but
+    /// without `expected_member` is the server's error reported inside a 200 (LM Studio answers
+    /// unknown routes that way), thrown as its typed error.
+    void check_json_answer(http::HttpResponse const& response, std::string_view expected_member) const;
+
     /// Throws the typed error for an error object the server put inside a 200 body or stream.
     [[noreturn]] void throw_in_band(std::string_view error_json) const;
 

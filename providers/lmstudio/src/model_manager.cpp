@@ -68,8 +68,7 @@ asio::awaitable<LoadResult> LmStudioModelManager::load(std::string model, LoadOp
     auto body = json::serialize(load_request_body(model, options));
     auto response = co_await transport.send(transport.json_request(verb::post, "/api/v1/models/load", std::move(body)), {});
     provider_.model_cache().invalidate(); // loaded state and context length changed
-    if (is_error_body(response.body, "instance_id"))
-        transport.throw_for(response);
+    transport.check_json_answer(response, "instance_id");
     co_return parse_load_response(response.body, std::move(model));
 }
 
@@ -99,8 +98,7 @@ asio::awaitable<void> LmStudioModelManager::unload(std::string model)
         auto response = co_await transport.send(
             transport.json_request(verb::post, "/api/v1/models/unload", std::move(body)), {});
         provider_.model_cache().invalidate();
-        if (is_error_body(response.body, "instance_id"))
-            transport.throw_for(response);
+        transport.check_json_answer(response, "instance_id");
     }
 }
 
@@ -113,8 +111,7 @@ LmStudioModelManager::download(std::string model, std::function<void(DownloadPro
     auto& transport = provider_.transport();
     auto const& options = provider_.options();
     auto check = [&](http::HttpResponse const& response) {
-        if (is_error_body(response.body, "status"))
-            transport.throw_for(response);
+        transport.check_json_answer(response, "status");
         auto state = parse_download_state(response.body);
         if (on_progress)
             on_progress(to_progress(state));

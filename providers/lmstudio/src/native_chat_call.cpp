@@ -235,8 +235,7 @@ asio::awaitable<ChatResponse> LmStudioProvider::native_chat_call(NativeChatReque
                                                  json::serialize(native_chat_body(request)));
     if (!streamed) {
         auto response = co_await transport().send(std::move(http_request), call);
-        if (is_error_body(response.body, "output"))
-            transport().throw_for(response);
+        transport().check_json_answer(response, "output");
         boost::system::error_code ec;
         auto value = json::parse(response.body, ec);
         if (ec)
@@ -253,8 +252,7 @@ asio::awaitable<ChatResponse> LmStudioProvider::native_chat_call(NativeChatReque
         response.status = stream.status();
         response.headers = stream.headers();
         response.body = co_await stream.read_all(transport().options().http.limits.max_body_bytes);
-        if (is_error_body(response.body, "output"))
-            transport().throw_for(response);
+        transport().check_json_answer(response, "output");
         throw_malformed_event(response.body, "expected text/event-stream from a streamed /api/v1/chat");
     }
 

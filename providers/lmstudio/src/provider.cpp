@@ -98,6 +98,7 @@ asio::awaitable<LmStudioProvider::Probe> LmStudioProvider::probe(CallOptions con
             auto response = co_await transport().send(transport().json_request(verb::get, std::move(path)), call);
             if (is_error_body(response.body, member))
                 co_return std::nullopt;
+            transport().check_json_answer(response, member); // an HTML page is no answer at all
             co_return std::move(response.body);
         } catch (InvalidRequestError const&) {
             co_return std::nullopt;
@@ -127,8 +128,7 @@ asio::awaitable<std::vector<ModelInfo>> LmStudioProvider::native_models(NativeAp
     bool const v1 = api == NativeApi::v1;
     auto response = co_await transport().send(
         transport().json_request(verb::get, v1 ? "/api/v1/models" : "/api/v0/models"), call);
-    if (is_error_body(response.body, v1 ? "models" : "data"))
-        transport().throw_for(response);
+    transport().check_json_answer(response, v1 ? "models" : "data");
     co_return v1 ? parse_api_v1_models(response.body) : parse_api_v0_models(response.body);
 }
 
@@ -181,8 +181,7 @@ asio::awaitable<ChatResponse> LmStudioProvider::v0_chat(ChatRequest request, Cal
     auto response = co_await transport().send(
         transport().json_request(verb::post, "/api/v0/chat/completions", std::move(body)), call);
     // LM Studio answers errors (even "No models loaded") in JSON, some with status 200.
-    if (is_error_body(response.body, "choices"))
-        transport().throw_for(response);
+    transport().check_json_answer(response, "choices");
     auto answer = openai::parse_chat_response(response.body);
     AnswerLimit::check(answer, options_.http.limits.max_answer_bytes, "lmstudio");
     co_return answer;
@@ -193,8 +192,7 @@ asio::awaitable<CompletionResponse> LmStudioProvider::v0_complete(CompletionRequ
     auto body = boost::json::serialize(openai::completion_request_body(request, false, false));
     auto response = co_await transport().send(
         transport().json_request(verb::post, "/api/v0/completions", std::move(body)), call);
-    if (is_error_body(response.body, "choices"))
-        transport().throw_for(response);
+    transport().check_json_answer(response, "choices");
     co_return openai::parse_completion_response(response.body);
 }
 

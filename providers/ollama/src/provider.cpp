@@ -114,8 +114,7 @@ asio::awaitable<std::string> OllamaProvider::post_json(std::string path, std::st
     try {
         auto response = co_await transport_.send(
             transport_.json_request(verb::post, std::move(path), std::move(body)), call);
-        if (is_error_body(response.body, expected_member))
-            transport_.throw_for(response);
+        transport_.check_json_answer(response, expected_member);
         co_return std::move(response.body);
     } catch (ModelNotFoundError const&) {
         invalidate_model_cache();
@@ -127,8 +126,7 @@ asio::awaitable<std::string> OllamaProvider::get_json(std::string path, std::str
 {
     try {
         auto response = co_await transport_.send(transport_.json_request(verb::get, std::move(path)), {});
-        if (is_error_body(response.body, expected_member))
-            transport_.throw_for(response);
+        transport_.check_json_answer(response, expected_member);
         co_return std::move(response.body);
     } catch (ModelNotFoundError const&) {
         invalidate_model_cache();
@@ -182,8 +180,12 @@ asio::awaitable<void> OllamaProvider::add_shown_capabilities(std::vector<ModelIn
             std::optional<ModelInfo> shown;
             try {
                 shown = co_await cache->find(name);
-            } catch (ModelNotFoundError const&) {
-                // Removed since it was listed: nothing to add.
+            } catch (CancelledError const&) {
+                throw;
+            } catch (ProviderError const&) {
+                // Details are extras: a model removed since it was listed, or a server (a
+                // proxy, an older Ollama) that cannot show it, leaves them unknown. A worker
+                // that threw would also cancel its siblings from its own thread.
             }
             if (!shown)
                 continue;
@@ -226,6 +228,14 @@ asio::awaitable<ChatStream> OllamaProvider::do_chat_stream(ChatRequest request, 
     } catch (ModelNotFoundError const&) {
         invalidate_model_cache();
         throw;
+    }
+    if (stream->header("Content-Type").find("text/html") != std::string_view::npos) {
+        // A page where NDJSON belongs (a proxy's login, a captive portal) is no answer.
+        http::HttpResponse response;
+        response.status = stream->status();
+        response.headers = stream->headers();
+        response.body = co_await stream->read_all(options_.http.limits.max_body_bytes);
+        transport_.check_json_answer(response, "message");
     }
     co_return ChatStream(std::make_unique<NdjsonChatSource>(std::move(*stream), transport_), options_.name);
 }

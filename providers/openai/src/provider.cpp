@@ -38,24 +38,6 @@ ModelCache::Options cache_options(Options const& options)
 
 bool is_openai_host(http::Endpoint const& endpoint) { return endpoint.host() == "api.openai.com"; }
 
-// A 2xx answer must be JSON; an HTML page (a captive portal, a proxy's login) is not an answer.
-void check_json_answer(ProviderTransport const& transport, http::HttpResponse const& response,
-                       std::string_view expected_member)
-{
-    auto const type = response.header("Content-Type");
-    if (type.find("text/html") != std::string_view::npos) {
-        ErrorInfo info;
-        info.provider = transport.provider();
-        info.http_status = static_cast<int>(response.status);
-        set_raw_body(info, response.body);
-        info.detail = "expected JSON, got " + std::string(type);
-        throw_error(errc::unexpected_content_type, std::move(info));
-    }
-    // LM Studio and some proxies answer errors with status 200.
-    if (is_error_body(response.body, expected_member))
-        transport.throw_for(response);
-}
-
 } // namespace
 
 OpenAICompatibleProvider::OpenAICompatibleProvider(asio::any_io_executor executor, Options options)
@@ -71,7 +53,7 @@ OpenAICompatibleProvider::OpenAICompatibleProvider(asio::any_io_executor executo
 asio::awaitable<std::vector<ModelInfo>> OpenAICompatibleProvider::do_list_models()
 {
     auto response = co_await transport_.send(transport_.json_request(verb::get, "/v1/models"), {});
-    check_json_answer(transport_, response, "data");
+    transport_.check_json_answer(response, "data");
     co_return parse_models(response.body);
 }
 
@@ -85,7 +67,7 @@ asio::awaitable<ChatResponse> OpenAICompatibleProvider::send_chat(ChatRequest re
     auto body = co_await chat_body(request, false);
     auto response = co_await transport_.send(
         transport_.json_request(verb::post, "/v1/chat/completions", std::move(body)), call);
-    check_json_answer(transport_, response, "choices");
+    transport_.check_json_answer(response, "choices");
     auto answer = parse_chat_response(response.body);
     AnswerLimit::check(answer, options_.http.limits.max_answer_bytes, options_.name);
     co_return answer;
@@ -136,7 +118,7 @@ asio::awaitable<ChatStream> OpenAICompatibleProvider::open_chat_stream(ChatReque
         response.status = stream.status();
         response.headers = stream.headers();
         response.body = co_await stream.read_all(transport_.options().http.limits.max_body_bytes);
-        check_json_answer(transport_, response, "choices");
+        transport_.check_json_answer(response, "choices");
         ErrorInfo info;
         info.provider = options_.name;
         info.http_status = static_cast<int>(response.status);
@@ -160,7 +142,7 @@ asio::awaitable<CompletionResponse> OpenAICompatibleProvider::send_complete(Comp
     auto body = boost::json::serialize(completion_request_body(request, false, include_usage_));
     auto response = co_await transport_.send(
         transport_.json_request(verb::post, "/v1/completions", std::move(body)), call);
-    check_json_answer(transport_, response, "choices");
+    transport_.check_json_answer(response, "choices");
     co_return parse_completion_response(response.body);
 }
 
@@ -176,7 +158,7 @@ asio::awaitable<EmbeddingResponse> OpenAICompatibleProvider::send_embed(Embeddin
     auto body = boost::json::serialize(embedding_request_body(request));
     auto response = co_await transport_.send(
         transport_.json_request(verb::post, "/v1/embeddings", std::move(body)), call);
-    check_json_answer(transport_, response, "data");
+    transport_.check_json_answer(response, "data");
     co_return parse_embedding_response(response.body);
 }
 
@@ -203,7 +185,7 @@ asio::awaitable<HealthStatus> OpenAICompatibleProvider::do_health()
         CallOptions once;
         once.retry = RetryPolicy::none();
         auto response = co_await transport_.send(transport_.json_request(verb::get, "/v1/models"), once);
-        check_json_answer(transport_, response, "data");
+        transport_.check_json_answer(response, "data");
         status.ok = true;
         status.detail = "GET /v1/models answered " + std::to_string(response.status);
     } catch (CancelledError const&) {
