@@ -24,7 +24,6 @@ constexpr std::size_t kMaxDetailItems = 8;   // FastAPI validation entries joine
 std::string message_text(std::string_view s)
 {
     std::string out = et::bounded(s, kMaxServerMessage);
-    et::replace_controls(out);
     return out;
 }
 
@@ -36,7 +35,6 @@ std::string scalar_text(json::value const* v)
         return {};
     if (auto const* s = v->if_string()) {
         std::string out = et::bounded(std::string_view(*s), kMaxField);
-        et::replace_controls(out);
         return out;
     }
     if (auto const* i = v->if_int64())
@@ -46,7 +44,6 @@ std::string scalar_text(json::value const* v)
     if (auto const* b = v->if_bool())
         return *b ? "true" : "false";
     std::string out = et::bounded(json::serialize(*v), kMaxField);
-    et::replace_controls(out);
     return out;
 }
 
@@ -185,7 +182,6 @@ std::string html_summary(std::string_view page)
         out += c;
     }
     std::string bounded = et::bounded(out, kMaxHtmlMessage);
-    et::replace_controls(bounded);
     return bounded;
 }
 

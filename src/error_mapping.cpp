@@ -230,7 +230,6 @@ MappedError map_http_error(HttpErrorInput const& in)
     info.server_type = std::move(body.type);
     info.server_code = std::move(body.code);
     info.request_id = et::bounded(et::trim(in.request_id), 256);
-    et::replace_controls(info.request_id);
     set_raw_body(info, in.body);
     info.retry_after = parse_retry_after(in.retry_after, in.retry_after_ms, in.now);
     info.should_retry = parse_should_retry(in.should_retry);

@@ -88,17 +88,6 @@ inline std::string bounded(std::string_view s, std::size_t max)
     return out;
 }
 
-/// Control characters other than tab and newlines become spaces, so that `what()` and log lines
-/// stay readable and a NUL never cuts a C string short.
-inline void replace_controls(std::string& s) noexcept
-{
-    for (char& c : s) {
-        auto const u = static_cast<unsigned char>(c);
-        if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7F)
-            c = ' ';
-    }
-}
-
 } // namespace llmio::detail::error_text
 
 #endif // LLMIO_SRC_ERROR_TEXT_HPP

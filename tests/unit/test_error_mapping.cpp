@@ -1,6 +1,7 @@
 // Error bodies of every known shape, status classification, headers and bounds.
 
 #include <llmio/error_mapping.hpp>
+#include <llmio/error_sanitize.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -146,8 +147,11 @@ TEST_CASE("messages are bounded to 1 KiB without splitting UTF-8", "[errmap]")
     std::string text(5000, 'x');
     CHECK(parse_error_body(text).message.size() == kMaxServerMessage);
 
+    // Control characters are kept as the server sent them; what() and the CLI show them
+    // escaped on one line (error_sanitize.hpp).
     auto const controls = parse_error_body(std::string(R"({"error":"a\u0000b\u0007c\nd"})"));
-    CHECK(controls.message == "a b c\nd");
+    CHECK(controls.message == std::string("a\0b\ac\nd", 7));
+    CHECK(escape_for_display(controls.message) == R"(a\x00b\x07c\nd)");
 }
 
 TEST_CASE("map_http_error: statuses without a body", "[errmap]")
