@@ -383,20 +383,29 @@ asio::awaitable<std::optional<std::string_view>> HttpStream::read_some()
 
 asio::awaitable<void> HttpStream::discard_rest()
 {
-    // Normally only the chunked terminator remains; a server that keeps talking is cut off.
+    // The answer is complete: what follows only decides whether the connection can be reused.
+    // Normally only the chunked terminator remains. A server that keeps talking, stalls or
+    // fails here costs the connection, never the answer, and never more than a second.
     constexpr int max_reads = 4;
     constexpr std::size_t max_bytes = 64 * 1024;
+    constexpr auto max_wait = std::chrono::seconds(1);
+    state_->idle_deadline = Clock::now() + max_wait;
     std::size_t discarded = 0;
-    for (int i = 0; i < max_reads && !done(); ++i) {
-        // The answer is complete: past the total deadline the rest is not worth an error.
-        if (Clock::now() >= state_->total_deadline)
-            break;
-        auto slice = co_await read_some();
-        if (!slice)
-            co_return;
-        discarded += slice->size();
-        if (discarded > max_bytes)
-            break;
+    try {
+        for (int i = 0; i < max_reads && !done(); ++i) {
+            if (Clock::now() >= state_->total_deadline)
+                break;
+            auto slice = co_await read_some();
+            if (!slice)
+                co_return;
+            discarded += slice->size();
+            if (discarded > max_bytes)
+                break;
+        }
+    } catch (CancelledError const&) {
+        throw;
+    } catch (ProviderError const&) {
+        // read_some closed the connection already.
     }
     if (!done())
         close();

@@ -99,9 +99,10 @@ public:
     void reset_idle_deadline() noexcept;
 
     /// For a reader that has all it needs (e.g. after `data: [DONE]`): reads what is left of the
-    /// body, at most 4 reads and 64 KiB, so the connection can go back to the pool, and closes
-    /// the connection when more is left than that (or when the total deadline has passed).
-    /// Throws what `read_some` throws.
+    /// body, at most 4 reads, 64 KiB and one second, so the connection can go back to the pool,
+    /// and closes the connection when more is left than that, when the total deadline has
+    /// passed or when the server fails meanwhile: the answer is complete either way. Throws
+    /// only CancelledError.
     boost::asio::awaitable<void> discard_rest();
 
     /// True once the whole body was read.
