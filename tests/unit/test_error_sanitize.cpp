@@ -59,7 +59,7 @@ TEST_CASE("redact_secrets: every occurrence, Bearer form included, short secrets
     CHECK(sanitize_for_display("key\nsk-test-123456", secrets) == "key\\n[redacted]");
 }
 
-TEST_CASE("ProviderError: what() and message fields are one line; the raw message stays", "[error][sanitize]")
+TEST_CASE("ProviderError: what() and message fields are one line, the raw message stays", "[error][sanitize]")
 {
     ErrorInfo info;
     info.provider = "openai";
