@@ -88,9 +88,11 @@ TEST_CASE("registry + config file: the code's logger and http options apply, the
     base.retry.initial_backoff = 123ms;
     base.retry.max_retries = 9; // the file says 0
 
-    ProviderRegistry registry;
-    openai::register_provider(registry, file.env(), base);
     auto const answer = test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<ChatResponse> {
+        // In the coroutine: the providers it adds hold sockets of this io_context, so they must
+        // not outlive it.
+        ProviderRegistry registry;
+        openai::register_provider(registry, file.env(), base);
         boost::json::object providers;
         providers["openai"] = boost::json::object{};
         boost::json::object config;

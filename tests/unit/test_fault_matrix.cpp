@@ -16,6 +16,8 @@
 #include <llmio/ollama/provider.hpp>
 #include <llmio/openai/provider.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
@@ -791,11 +793,10 @@ Outcome run_cell(FaultRow const& row, Cell const& cell, Tally& tally)
     }
 
     Outcome out;
-    // Declared before the io_context: coroutine frames that a watchdog leaves behind are
-    // destroyed with the io_context, while the provider they point to still lives.
-    std::unique_ptr<ModelProvider> provider;
+    // The provider (and its pooled sockets) must go before its io_context; a call the
+    // watchdog abandons is cancelled and unwound below first.
     asio::io_context io;
-    provider = make_provider(cell.provider, io.get_executor(), base, row.tuning);
+    auto provider = make_provider(cell.provider, io.get_executor(), base, row.tuning);
     auto call = [&]() -> asio::awaitable<void> {
         switch (cell.call) {
         case Call::chat:
@@ -813,11 +814,17 @@ Outcome run_cell(FaultRow const& row, Cell const& cell, Tally& tally)
         }
     };
     auto const start = std::chrono::steady_clock::now();
-    auto future = asio::co_spawn(io, call(), asio::use_future);
+    asio::cancellation_signal abandon;
+    auto future = asio::co_spawn(io, call(), asio::bind_cancellation_slot(abandon.slot(), asio::use_future));
     // The watchdog: 10 s beyond the cell's total timeout, which must have ended the call.
     io.run_for(row.tuning.total + kSlack);
     out.elapsed = std::chrono::steady_clock::now() - start;
     out.finished = future.wait_for(0s) == std::future_status::ready;
+    if (!out.finished) {
+        // The cell fails; unwind the call so that nothing of it outlives the provider.
+        abandon.emit(asio::cancellation_type::terminal);
+        io.run_for(kSlack);
+    }
     if (out.finished) {
         try {
             future.get();
