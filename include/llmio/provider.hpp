@@ -9,8 +9,10 @@
 //
 //     auto future = boost::asio::co_spawn(ex, provider.chat(request), boost::asio::use_future);
 //
-// Lifetimes: the provider must outlive every operation and every ChatStream it returned.
-// Arguments are taken by value, so the caller's objects need not outlive the call.
+// Lifetimes: the provider must outlive every operation and every ChatStream it returned, and
+// must itself be destroyed before the io_context whose executor it was given (like any Asio
+// I/O object: it closes its pooled sockets then). Arguments are taken by value, so the
+// caller's objects need not outlive the call.
 // Cancellation: every call honours the awaiting coroutine's cancellation slot (terminal
 // cancellation) and then throws CancelledError; the connection in use is closed, never pooled.
 // Thread safety: a provider (and its HttpClient) may be used from any number of threads and
