@@ -1,5 +1,6 @@
 #include "conformance/conformance.hpp"
 
+#include "support/expect_error.hpp"
 #include "support/run_async.hpp"
 
 #include <llmio/error.hpp>
@@ -22,6 +23,7 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 using emulators::Fault;
+using test::expect_error;
 
 namespace {
 
@@ -137,20 +139,6 @@ void check_usage(std::optional<Usage> const& usage)
     CHECK(usage->prompt_tokens > 0);
     CHECK(usage->completion_tokens > 0);
     CHECK(usage->total_tokens == usage->prompt_tokens + usage->completion_tokens);
-}
-
-template <class E>
-E expect_error(std::function<void()> f)
-{
-    try {
-        f();
-    } catch (E const& e) {
-        return e;
-    } catch (std::exception const& e) {
-        FAIL("wrong exception: " << e.what());
-    }
-    FAIL("no exception");
-    throw std::logic_error("unreachable");
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 
 #include "support/cli_runner.hpp"
 #include "support/emulator_fixture.hpp"
+#include "support/expect_error.hpp"
 #include "support/run_async.hpp"
 #include "support/scripted_server.hpp"
 
@@ -18,6 +19,7 @@
 #include <string>
 
 using namespace llmio;
+using test::expect_error;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
 using emulators::Fault;
@@ -81,20 +83,6 @@ asio::awaitable<void> answer_once(ServerConnection& c, std::string response)
     co_await c.read_request();
     co_await c.write(response);
     co_await c.wait_for_client_close(5s);
-}
-
-template <class E, class F>
-E expect_error(F&& f)
-{
-    try {
-        f();
-    } catch (E const& e) {
-        return e;
-    } catch (std::exception const& e) {
-        FAIL("wrong exception: " << e.what());
-    }
-    FAIL("no exception");
-    throw std::logic_error("unreachable");
 }
 
 ChatRequest hello(std::string model)

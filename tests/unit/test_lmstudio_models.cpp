@@ -1,6 +1,7 @@
 // LM Studio's native API through the provider: the probe, model inventory as ModelInfo, and the
 // LocalModelManager (load, unload, download with progress) against the LM Studio emulator.
 
+#include "support/expect_error.hpp"
 #include "support/lmstudio_fixture.hpp"
 #include "support/run_async.hpp"
 
@@ -17,6 +18,7 @@
 #include <algorithm>
 
 using namespace llmio;
+using test::expect_error;
 namespace asio = boost::asio;
 namespace json = boost::json;
 
@@ -57,20 +59,6 @@ std::size_t count_requests(test::LmStudioEmulatorFixture const& emulator, std::s
     auto const log = emulator.server.requests();
     return static_cast<std::size_t>(
         std::count_if(log.begin(), log.end(), [&](auto const& r) { return r.target == target; }));
-}
-
-template <class E, class F>
-E expect_error(F&& f)
-{
-    try {
-        f();
-    } catch (E const& e) {
-        return e;
-    } catch (std::exception const& e) {
-        FAIL("wrong exception: " << e.what());
-    }
-    FAIL("no exception");
-    throw std::logic_error("unreachable");
 }
 
 void check_inventory(std::vector<ModelInfo> const& models)

@@ -2,6 +2,7 @@
 // progress callbacks, deadlines that follow a visibly advancing load, typed error events; and
 // the v0 `stats` on ChatResponse.
 
+#include "support/expect_error.hpp"
 #include "support/lmstudio_fixture.hpp"
 #include "support/run_async.hpp"
 
@@ -14,6 +15,7 @@
 #include <catch2/catch.hpp>
 
 using namespace llmio;
+using test::expect_error;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
 using lmstudio::ChatProgress;
@@ -72,20 +74,6 @@ http::Timeouts short_timeouts()
     t.first_byte = 250ms;
     t.idle = 250ms;
     return t;
-}
-
-template <class E, class F>
-E expect_error(F&& f)
-{
-    try {
-        f();
-    } catch (E const& e) {
-        return e;
-    } catch (std::exception const& e) {
-        FAIL("wrong exception: " << e.what());
-    }
-    FAIL("no exception");
-    throw std::logic_error("unreachable");
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // quirks (docs/protocols.md, LM Studio): empty tool-call name repeats, the refused json_object,
 // errors with status 200 and inside streams, "No models loaded", context overflow.
 
+#include "support/expect_error.hpp"
 #include "support/lmstudio_fixture.hpp"
 #include "support/run_async.hpp"
 
@@ -13,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 using namespace llmio;
+using test::expect_error;
 namespace asio = boost::asio;
 namespace json = boost::json;
 
@@ -58,20 +60,6 @@ json::value last_body(test::LmStudioEmulatorFixture const& emulator)
     auto const last = emulator.server.last_request();
     REQUIRE(last);
     return json::parse(last->body);
-}
-
-template <class E, class F>
-E expect_error(F&& f)
-{
-    try {
-        f();
-    } catch (E const& e) {
-        return e;
-    } catch (std::exception const& e) {
-        FAIL("wrong exception: " << e.what());
-    }
-    FAIL("no exception");
-    throw std::logic_error("unreachable");
 }
 
 constexpr char const* kModel = "qwen2.5-7b-instruct";

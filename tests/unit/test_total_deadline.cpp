@@ -3,6 +3,7 @@
 // cross it fails at once), on the HTTP client and on every provider's streaming path.
 
 #include "support/emulator_fixture.hpp"
+#include "support/expect_error.hpp"
 #include "support/lmstudio_fixture.hpp"
 #include "support/ollama_fixture.hpp"
 #include "support/run_async.hpp"
@@ -22,6 +23,7 @@
 #include <functional>
 
 using namespace llmio;
+using test::expect_error;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
 using test::ScriptedServer;
@@ -49,20 +51,6 @@ asio::awaitable<void> stream_without_end(ServerConnection& c)
     } catch (std::exception const&) {
         // The client closed the connection: what the test waits for.
     }
-}
-
-template <class E>
-E expect_error(std::function<void()> const& f)
-{
-    try {
-        f();
-    } catch (E const& e) {
-        return e;
-    } catch (std::exception const& e) {
-        FAIL("wrong exception: " << e.what());
-    }
-    FAIL("no exception");
-    throw std::logic_error("unreachable");
 }
 
 http::Timeouts total_of(http::Duration total)
