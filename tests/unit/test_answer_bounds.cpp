@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <type_traits>
 
 using namespace llmio;
 using namespace std::chrono_literals;
@@ -300,49 +301,38 @@ asio::awaitable<void> serve_stream(ServerConnection& c, std::string type, std::s
     co_await c.wait_for_client_close(5s);
 }
 
-ChatResponse stream_openai(std::string body)
+// Streams `body` from a scripted server through `Provider` and returns the assembled answer.
+template <class Provider, class Options>
+ChatResponse stream_through(Options options, std::string const& content_type, std::string body)
 {
-    ScriptedServer server([body](ServerConnection& c) { return serve_stream(c, "text/event-stream", body); });
-    openai::Options o;
-    o.base_url = server.base_url();
-    o.retry = RetryPolicy::none();
+    ScriptedServer server([content_type, body](ServerConnection& c) { return serve_stream(c, content_type, body); });
+    if constexpr (std::is_same_v<Options, ollama::Options>)
+        options.host = server.base_url();
+    else
+        options.base_url = server.base_url();
+    options.retry = RetryPolicy::none();
     return test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<ChatResponse> {
-        openai::OpenAICompatibleProvider provider(ex, o);
+        Provider provider(ex, options);
         auto stream = co_await provider.chat_stream(hello());
         while (co_await stream.next()) {
         }
         co_return stream.result();
     });
+}
+
+ChatResponse stream_openai(std::string body)
+{
+    return stream_through<openai::OpenAICompatibleProvider>(openai::Options{}, "text/event-stream", std::move(body));
 }
 
 ChatResponse stream_lmstudio(std::string body)
 {
-    ScriptedServer server([body](ServerConnection& c) { return serve_stream(c, "text/event-stream", body); });
-    lmstudio::Options o;
-    o.base_url = server.base_url();
-    o.retry = RetryPolicy::none();
-    return test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<ChatResponse> {
-        lmstudio::LmStudioProvider provider(ex, o);
-        auto stream = co_await provider.chat_stream(hello());
-        while (co_await stream.next()) {
-        }
-        co_return stream.result();
-    });
+    return stream_through<lmstudio::LmStudioProvider>(lmstudio::Options{}, "text/event-stream", std::move(body));
 }
 
 ChatResponse stream_ollama(std::string body)
 {
-    ScriptedServer server([body](ServerConnection& c) { return serve_stream(c, "application/x-ndjson", body); });
-    ollama::Options o;
-    o.host = server.base_url();
-    o.retry = RetryPolicy::none();
-    return test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<ChatResponse> {
-        ollama::OllamaProvider provider(ex, o);
-        auto stream = co_await provider.chat_stream(hello());
-        while (co_await stream.next()) {
-        }
-        co_return stream.result();
-    });
+    return stream_through<ollama::OllamaProvider>(ollama::Options{}, "application/x-ndjson", std::move(body));
 }
 
 } // namespace
