@@ -15,11 +15,11 @@
 // emulators (the providers are destroyed and the emulators' connection counts awaited), after
 // malloc_trim, so that pooled keep-alive connections do not count as leaks.
 
-#include "emulators/emulator_server.hpp"
-#include "emulators/faults.hpp"
-#include "emulators/lmstudio_emulator.hpp"
-#include "emulators/ollama_emulator.hpp"
-#include "emulators/openai_emulator.hpp"
+#include <llmio/testing/emulators/emulator_server.hpp>
+#include <llmio/testing/emulators/faults.hpp>
+#include <llmio/testing/emulators/lmstudio_emulator.hpp>
+#include <llmio/testing/emulators/ollama_emulator.hpp>
+#include <llmio/testing/emulators/openai_emulator.hpp>
 
 #include <llmio/error.hpp>
 #include <llmio/lmstudio/provider.hpp>

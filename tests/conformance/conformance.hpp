@@ -15,7 +15,7 @@
 // Cases a target cannot do are skipped by its declared ProviderFeatures, never by its name,
 // and every skip is reported (a Catch WARN naming the case and the reason).
 
-#include "emulators/emulator_server.hpp"
+#include <llmio/testing/emulators/emulator_server.hpp>
 
 #include <llmio/provider.hpp>
 

@@ -3,8 +3,8 @@
 
 // A started OpenAI-compatible emulator on 127.0.0.1 with an ephemeral port.
 
-#include "emulators/emulator_server.hpp"
-#include "emulators/openai_emulator.hpp"
+#include <llmio/testing/emulators/emulator_server.hpp>
+#include <llmio/testing/emulators/openai_emulator.hpp>
 
 #include <memory>
 

@@ -3,8 +3,8 @@
 
 // A started Ollama emulator on 127.0.0.1 with an ephemeral port.
 
-#include "emulators/emulator_server.hpp"
-#include "emulators/ollama_emulator.hpp"
+#include <llmio/testing/emulators/emulator_server.hpp>
+#include <llmio/testing/emulators/ollama_emulator.hpp>
 
 #include <memory>
 

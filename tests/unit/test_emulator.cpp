@@ -1,8 +1,8 @@
 // The OpenAI-compatible emulator: routes, exact JSON shapes, streaming framing, HTTP/1.1
 // behaviour, and replay of the llama-server captures against the llama.cpp flavour.
 
-#include "emulators/emulator_server.hpp"
-#include "emulators/openai_emulator.hpp"
+#include <llmio/testing/emulators/emulator_server.hpp>
+#include <llmio/testing/emulators/openai_emulator.hpp>
 #include "support/emulator_fixture.hpp"
 #include "support/raw_http_client.hpp"
 

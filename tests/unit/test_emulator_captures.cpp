@@ -2,8 +2,8 @@
 // status, same headers in the same order, and the same body (byte for byte where the answer
 // does not depend on the model, else the same JSON shape: keys in order and value kinds).
 
-#include "emulators/emulator_server.hpp"
-#include "emulators/openai_emulator.hpp"
+#include <llmio/testing/emulators/emulator_server.hpp>
+#include <llmio/testing/emulators/openai_emulator.hpp>
 #include "support/emulator_fixture.hpp"
 #include "support/raw_http_client.hpp"
 

@@ -1,9 +1,9 @@
 // Every fault-injection knob of the emulator framework does what it says, on the OpenAI dialect
 // and on a minimal NDJSON dialect (the framing later dialects such as Ollama use).
 
-#include "emulators/emulator_server.hpp"
-#include "emulators/openai_emulator.hpp"
-#include "emulators/router.hpp"
+#include <llmio/testing/emulators/emulator_server.hpp>
+#include <llmio/testing/emulators/openai_emulator.hpp>
+#include <llmio/testing/emulators/router.hpp>
 #include "support/emulator_fixture.hpp"
 #include "support/raw_http_client.hpp"
 

@@ -1,8 +1,8 @@
 // The emulators' deterministic replies: text, tokens, budgets, stops, tool calls, structured
 // output and reasoning.
 
-#include "emulators/json_text.hpp"
-#include "emulators/reply_generator.hpp"
+#include <llmio/testing/emulators/json_text.hpp>
+#include <llmio/testing/emulators/reply_generator.hpp>
 #include "support/emulator_fixture.hpp"
 #include "support/raw_http_client.hpp"
 

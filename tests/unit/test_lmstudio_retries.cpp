@@ -4,8 +4,8 @@
 
 #include "support/run_async.hpp"
 
-#include "emulators/emulator_server.hpp"
-#include "emulators/lmstudio_emulator.hpp"
+#include <llmio/testing/emulators/emulator_server.hpp>
+#include <llmio/testing/emulators/lmstudio_emulator.hpp>
 
 #include <llmio/error.hpp>
 #include <llmio/lmstudio/provider.hpp>

@@ -3,10 +3,10 @@
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
 
-#include "emulators/emulator_server.hpp"
-#include "emulators/lmstudio_emulator.hpp"
-#include "emulators/ollama_emulator.hpp"
-#include "emulators/openai_emulator.hpp"
+#include <llmio/testing/emulators/emulator_server.hpp>
+#include <llmio/testing/emulators/lmstudio_emulator.hpp>
+#include <llmio/testing/emulators/ollama_emulator.hpp>
+#include <llmio/testing/emulators/openai_emulator.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -1,13 +1,13 @@
-#ifndef LLMIO_TESTS_EMULATORS_ROUTER_HPP
-#define LLMIO_TESTS_EMULATORS_ROUTER_HPP
+#ifndef LLMIO_TESTING_EMULATORS_ROUTER_HPP
+#define LLMIO_TESTING_EMULATORS_ROUTER_HPP
 
 // Method + path routing for dialects. Patterns are exact paths whose `{name}` segments match
 // any one non-empty segment (captured into Request::params). HEAD falls back to the GET route
 // (the writer then sends headers only); a known path with another method goes to the
 // method-not-allowed handler with the Allow list; anything else to the not-found handler.
 
-#include "emulators/request.hpp"
-#include "emulators/response_writer.hpp"
+#include <llmio/testing/emulators/request.hpp>
+#include <llmio/testing/emulators/response_writer.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -51,4 +51,4 @@ private:
 
 } // namespace llmio::emulators
 
-#endif // LLMIO_TESTS_EMULATORS_ROUTER_HPP
+#endif // LLMIO_TESTING_EMULATORS_ROUTER_HPP

@@ -1,5 +1,5 @@
-#ifndef LLMIO_TESTS_EMULATORS_REPLY_GENERATOR_HPP
-#define LLMIO_TESTS_EMULATORS_REPLY_GENERATOR_HPP
+#ifndef LLMIO_TESTING_EMULATORS_REPLY_GENERATOR_HPP
+#define LLMIO_TESTING_EMULATORS_REPLY_GENERATOR_HPP
 
 // Deterministic "model output" for the emulators: the same request always gives the same
 // reply, so tests can assert exact text. Pure functions, no I/O. The rules:
@@ -109,4 +109,4 @@ std::string base64_floats(std::vector<float> const& values);
 
 } // namespace llmio::emulators
 
-#endif // LLMIO_TESTS_EMULATORS_REPLY_GENERATOR_HPP
+#endif // LLMIO_TESTING_EMULATORS_REPLY_GENERATOR_HPP

@@ -1,9 +1,9 @@
-#ifndef LLMIO_TESTS_EMULATORS_REQUEST_HPP
-#define LLMIO_TESTS_EMULATORS_REQUEST_HPP
+#ifndef LLMIO_TESTING_EMULATORS_REQUEST_HPP
+#define LLMIO_TESTING_EMULATORS_REQUEST_HPP
 
 // A request as a dialect handler sees it.
 
-#include "emulators/faults.hpp"
+#include <llmio/testing/emulators/faults.hpp>
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -38,4 +38,4 @@ struct Request {
 
 } // namespace llmio::emulators
 
-#endif // LLMIO_TESTS_EMULATORS_REQUEST_HPP
+#endif // LLMIO_TESTING_EMULATORS_REQUEST_HPP

@@ -1,7 +1,7 @@
-#include "emulators/emulator_server.hpp"
+#include <llmio/testing/emulators/emulator_server.hpp>
 
-#include "emulators/connection.hpp"
-#include "emulators/json_text.hpp"
+#include <llmio/testing/emulators/connection.hpp>
+#include <llmio/testing/emulators/json_text.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

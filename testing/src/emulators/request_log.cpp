@@ -1,4 +1,4 @@
-#include "emulators/request_log.hpp"
+#include <llmio/testing/emulators/request_log.hpp>
 
 #include <boost/beast/core/string.hpp>
 

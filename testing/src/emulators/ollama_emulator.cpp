@@ -1,8 +1,8 @@
-#include "emulators/ollama_emulator.hpp"
+#include <llmio/testing/emulators/ollama_emulator.hpp>
 
-#include "emulators/json_text.hpp"
-#include "emulators/reply_generator.hpp"
-#include "emulators/response_writer.hpp"
+#include <llmio/testing/emulators/json_text.hpp>
+#include <llmio/testing/emulators/reply_generator.hpp>
+#include <llmio/testing/emulators/response_writer.hpp>
 
 #include <boost/json/parse.hpp>
 

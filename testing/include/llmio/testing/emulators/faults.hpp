@@ -1,5 +1,5 @@
-#ifndef LLMIO_TESTS_EMULATORS_FAULTS_HPP
-#define LLMIO_TESTS_EMULATORS_FAULTS_HPP
+#ifndef LLMIO_TESTING_EMULATORS_FAULTS_HPP
+#define LLMIO_TESTING_EMULATORS_FAULTS_HPP
 
 // Fault injection shared by every emulator dialect.
 //
@@ -133,4 +133,4 @@ private:
 
 } // namespace llmio::emulators
 
-#endif // LLMIO_TESTS_EMULATORS_FAULTS_HPP
+#endif // LLMIO_TESTING_EMULATORS_FAULTS_HPP

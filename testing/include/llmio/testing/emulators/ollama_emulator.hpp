@@ -1,5 +1,5 @@
-#ifndef LLMIO_TESTS_EMULATORS_OLLAMA_EMULATOR_HPP
-#define LLMIO_TESTS_EMULATORS_OLLAMA_EMULATOR_HPP
+#ifndef LLMIO_TESTING_EMULATORS_OLLAMA_EMULATOR_HPP
+#define LLMIO_TESTING_EMULATORS_OLLAMA_EMULATOR_HPP
 
 // Ollama's native API (docs/protocols.md, Ollama): GET/HEAD / ("Ollama is running"),
 // /api/version, /api/tags, /api/ps, POST /api/show, /api/chat, /api/generate, /api/embed,
@@ -10,8 +10,8 @@
 // generation loads its model and sets its expiry from `keep_alive` (default 5m).
 // Replies come from reply_generator.hpp; faults from the shared FaultSet (NDJSON forms).
 
-#include "emulators/emulator_server.hpp"
-#include "emulators/router.hpp"
+#include <llmio/testing/emulators/emulator_server.hpp>
+#include <llmio/testing/emulators/router.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -95,4 +95,4 @@ private:
 
 } // namespace llmio::emulators
 
-#endif // LLMIO_TESTS_EMULATORS_OLLAMA_EMULATOR_HPP
+#endif // LLMIO_TESTING_EMULATORS_OLLAMA_EMULATOR_HPP

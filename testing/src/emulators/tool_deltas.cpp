@@ -1,4 +1,4 @@
-#include "emulators/tool_deltas.hpp"
+#include <llmio/testing/emulators/tool_deltas.hpp>
 
 namespace llmio::emulators {
 

@@ -1,5 +1,5 @@
-#ifndef LLMIO_TESTS_EMULATORS_TOOL_DELTAS_HPP
-#define LLMIO_TESTS_EMULATORS_TOOL_DELTAS_HPP
+#ifndef LLMIO_TESTING_EMULATORS_TOOL_DELTAS_HPP
+#define LLMIO_TESTING_EMULATORS_TOOL_DELTAS_HPP
 
 // Cuts generated tool calls into the `delta.tool_calls[]` entries of a stream, the well-formed
 // OpenAI way or with the quirks in docs/protocols.md (OpenAI: tool-call deltas). Shared by
@@ -8,8 +8,8 @@
 // Well-formed: per call, a header delta {"index","id","type":"function","function":{"name",
 // "arguments":""}} followed by one {"index","function":{"arguments":<fragment>}} per fragment.
 
-#include "emulators/faults.hpp"
-#include "emulators/reply_generator.hpp"
+#include <llmio/testing/emulators/faults.hpp>
+#include <llmio/testing/emulators/reply_generator.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -26,4 +26,4 @@ std::vector<boost::json::object> build_tool_deltas(std::vector<GeneratedToolCall
 
 } // namespace llmio::emulators
 
-#endif // LLMIO_TESTS_EMULATORS_TOOL_DELTAS_HPP
+#endif // LLMIO_TESTING_EMULATORS_TOOL_DELTAS_HPP

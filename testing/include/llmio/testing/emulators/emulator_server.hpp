@@ -1,5 +1,5 @@
-#ifndef LLMIO_TESTS_EMULATORS_EMULATOR_SERVER_HPP
-#define LLMIO_TESTS_EMULATORS_EMULATOR_SERVER_HPP
+#ifndef LLMIO_TESTING_EMULATORS_EMULATOR_SERVER_HPP
+#define LLMIO_TESTING_EMULATORS_EMULATOR_SERVER_HPP
 
 // An in-process HTTP/1.1 server that speaks one LLM server dialect, for tests and for
 // `llmio emulate`. It runs its own io_context on its own thread (one coroutine per
@@ -15,10 +15,10 @@
 // Thread safety: start/stop from one thread (never from a handler: stop() joins the I/O
 // thread); every other member may be called from any thread while the server runs.
 
-#include "emulators/faults.hpp"
-#include "emulators/request.hpp"
-#include "emulators/request_log.hpp"
-#include "emulators/response_writer.hpp"
+#include <llmio/testing/emulators/faults.hpp>
+#include <llmio/testing/emulators/request.hpp>
+#include <llmio/testing/emulators/request_log.hpp>
+#include <llmio/testing/emulators/response_writer.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -106,4 +106,4 @@ private:
 
 } // namespace llmio::emulators
 
-#endif // LLMIO_TESTS_EMULATORS_EMULATOR_SERVER_HPP
+#endif // LLMIO_TESTING_EMULATORS_EMULATOR_SERVER_HPP

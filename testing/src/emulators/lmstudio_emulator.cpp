@@ -1,7 +1,7 @@
-#include "emulators/lmstudio_emulator.hpp"
+#include <llmio/testing/emulators/lmstudio_emulator.hpp>
 
-#include "emulators/json_text.hpp"
-#include "emulators/reply_generator.hpp"
+#include <llmio/testing/emulators/json_text.hpp>
+#include <llmio/testing/emulators/reply_generator.hpp>
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -1,10 +1,10 @@
-#ifndef LLMIO_TESTS_EMULATORS_REQUEST_LOG_HPP
-#define LLMIO_TESTS_EMULATORS_REQUEST_LOG_HPP
+#ifndef LLMIO_TESTING_EMULATORS_REQUEST_LOG_HPP
+#define LLMIO_TESTING_EMULATORS_REQUEST_LOG_HPP
 
 // What an emulator received, for tests to inspect. Bounded: the oldest entries are dropped
 // past `capacity`, and bodies are truncated to `max_body` bytes.
 
-#include "emulators/faults.hpp"
+#include <llmio/testing/emulators/faults.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -56,4 +56,4 @@ private:
 
 } // namespace llmio::emulators
 
-#endif // LLMIO_TESTS_EMULATORS_REQUEST_LOG_HPP
+#endif // LLMIO_TESTING_EMULATORS_REQUEST_LOG_HPP

@@ -1,4 +1,4 @@
-#include "emulators/json_text.hpp"
+#include <llmio/testing/emulators/json_text.hpp>
 
 #include <array>
 #include <charconv>

@@ -1,5 +1,5 @@
-#ifndef LLMIO_TESTS_EMULATORS_CONNECTION_HPP
-#define LLMIO_TESTS_EMULATORS_CONNECTION_HPP
+#ifndef LLMIO_TESTING_EMULATORS_CONNECTION_HPP
+#define LLMIO_TESTING_EMULATORS_CONNECTION_HPP
 
 // One accepted TCP connection of an emulator, as the response writer sees it: raw writes,
 // sleeps that the server's stop() interrupts, and "wait until the client goes away".
@@ -95,4 +95,4 @@ private:
 } // namespace detail
 } // namespace llmio::emulators
 
-#endif // LLMIO_TESTS_EMULATORS_CONNECTION_HPP
+#endif // LLMIO_TESTING_EMULATORS_CONNECTION_HPP

@@ -1,4 +1,4 @@
-#include "emulators/connection.hpp"
+#include <llmio/testing/emulators/connection.hpp>
 
 #include <array>
 

@@ -1,6 +1,6 @@
-#include "emulators/reply_generator.hpp"
+#include <llmio/testing/emulators/reply_generator.hpp>
 
-#include "emulators/json_text.hpp"
+#include <llmio/testing/emulators/json_text.hpp>
 
 #include <algorithm>
 #include <cmath>

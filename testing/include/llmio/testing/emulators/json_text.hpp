@@ -1,5 +1,5 @@
-#ifndef LLMIO_TESTS_EMULATORS_JSON_TEXT_HPP
-#define LLMIO_TESTS_EMULATORS_JSON_TEXT_HPP
+#ifndef LLMIO_TESTING_EMULATORS_JSON_TEXT_HPP
+#define LLMIO_TESTING_EMULATORS_JSON_TEXT_HPP
 
 // Compact JSON text the way real servers print it. Boost.JSON writes doubles as `2.5E-1`;
 // llama.cpp (nlohmann) and OpenAI write `0.25`, and integral doubles as `25000.0`, so the
@@ -27,4 +27,4 @@ std::string quoted(std::string_view s);
 
 } // namespace llmio::emulators
 
-#endif // LLMIO_TESTS_EMULATORS_JSON_TEXT_HPP
+#endif // LLMIO_TESTING_EMULATORS_JSON_TEXT_HPP

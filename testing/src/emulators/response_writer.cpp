@@ -1,6 +1,6 @@
-#include "emulators/response_writer.hpp"
+#include <llmio/testing/emulators/response_writer.hpp>
 
-#include "emulators/json_text.hpp"
+#include <llmio/testing/emulators/json_text.hpp>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/string.hpp>

@@ -1,4 +1,4 @@
-#include "emulators/faults.hpp"
+#include <llmio/testing/emulators/faults.hpp>
 
 namespace llmio::emulators {
 

@@ -1,5 +1,5 @@
-#ifndef LLMIO_TESTS_EMULATORS_OPENAI_EMULATOR_HPP
-#define LLMIO_TESTS_EMULATORS_OPENAI_EMULATOR_HPP
+#ifndef LLMIO_TESTING_EMULATORS_OPENAI_EMULATOR_HPP
+#define LLMIO_TESTING_EMULATORS_OPENAI_EMULATOR_HPP
 
 // The OpenAI-compatible `/v1` dialect, in two flavours:
 //  - openai:   OpenAI's own shapes (docs/protocols.md, OpenAI and compatible servers): role
@@ -16,9 +16,9 @@
 // POST /v1/completions, POST /v1/embeddings; llamacpp adds GET /health, /v1/health, /models,
 // and 501 answers for /slots and /metrics (disabled by default in llama-server).
 
-#include "emulators/emulator_server.hpp"
-#include "emulators/faults.hpp"
-#include "emulators/router.hpp"
+#include <llmio/testing/emulators/emulator_server.hpp>
+#include <llmio/testing/emulators/faults.hpp>
+#include <llmio/testing/emulators/router.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -119,4 +119,4 @@ private:
 
 } // namespace llmio::emulators
 
-#endif // LLMIO_TESTS_EMULATORS_OPENAI_EMULATOR_HPP
+#endif // LLMIO_TESTING_EMULATORS_OPENAI_EMULATOR_HPP

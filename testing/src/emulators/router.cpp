@@ -1,4 +1,4 @@
-#include "emulators/router.hpp"
+#include <llmio/testing/emulators/router.hpp>
 
 #include <boost/beast/http/verb.hpp>
 

@@ -1,5 +1,5 @@
-#ifndef LLMIO_TESTS_EMULATORS_LMSTUDIO_EMULATOR_HPP
-#define LLMIO_TESTS_EMULATORS_LMSTUDIO_EMULATOR_HPP
+#ifndef LLMIO_TESTING_EMULATORS_LMSTUDIO_EMULATOR_HPP
+#define LLMIO_TESTING_EMULATORS_LMSTUDIO_EMULATOR_HPP
 
 // LM Studio's HTTP server (docs/protocols.md, LM Studio), for tests and `llmio emulate`.
 //
@@ -35,9 +35,9 @@
 //   time_to_first_token_seconds, model_load_time_seconds (when this request loaded the model).
 // Not emulated: /v1/responses, stats on v0 completions.
 
-#include "emulators/emulator_server.hpp"
-#include "emulators/openai_emulator.hpp"
-#include "emulators/router.hpp"
+#include <llmio/testing/emulators/emulator_server.hpp>
+#include <llmio/testing/emulators/openai_emulator.hpp>
+#include <llmio/testing/emulators/router.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -177,4 +177,4 @@ private:
 
 } // namespace llmio::emulators
 
-#endif // LLMIO_TESTS_EMULATORS_LMSTUDIO_EMULATOR_HPP
+#endif // LLMIO_TESTING_EMULATORS_LMSTUDIO_EMULATOR_HPP

@@ -1,8 +1,8 @@
-#include "emulators/openai_emulator.hpp"
+#include <llmio/testing/emulators/openai_emulator.hpp>
 
-#include "emulators/json_text.hpp"
-#include "emulators/reply_generator.hpp"
-#include "emulators/tool_deltas.hpp"
+#include <llmio/testing/emulators/json_text.hpp>
+#include <llmio/testing/emulators/reply_generator.hpp>
+#include <llmio/testing/emulators/tool_deltas.hpp>
 
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/parse.hpp>

@@ -1,5 +1,5 @@
-#ifndef LLMIO_TESTS_EMULATORS_RESPONSE_WRITER_HPP
-#define LLMIO_TESTS_EMULATORS_RESPONSE_WRITER_HPP
+#ifndef LLMIO_TESTING_EMULATORS_RESPONSE_WRITER_HPP
+#define LLMIO_TESTING_EMULATORS_RESPONSE_WRITER_HPP
 
 // How a dialect answers one request: a plain body, or a stream of events (SSE or NDJSON) with
 // one HTTP chunk per event. The writer applies the request's fault (byte budget, oversized
@@ -7,9 +7,9 @@
 // missing terminator), so dialects write the well-formed answer and never see faults except
 // tool-call quirks.
 
-#include "emulators/connection.hpp"
-#include "emulators/faults.hpp"
-#include "emulators/request.hpp"
+#include <llmio/testing/emulators/connection.hpp>
+#include <llmio/testing/emulators/faults.hpp>
+#include <llmio/testing/emulators/request.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
@@ -113,4 +113,4 @@ private:
 
 } // namespace llmio::emulators
 
-#endif // LLMIO_TESTS_EMULATORS_RESPONSE_WRITER_HPP
+#endif // LLMIO_TESTING_EMULATORS_RESPONSE_WRITER_HPP
