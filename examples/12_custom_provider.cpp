@@ -94,8 +94,7 @@ boost::asio::awaitable<llmio::ChatStream> MyServerProvider::do_chat_stream(llmio
     llmio::http::HttpStream stream =
         co_await transport_.open(transport_.json_request(verb::post, "/v1/chat/completions", body), call);
     // The source turns SSE events into ChatChunks; ChatStream normalises and assembles them.
-    co_return llmio::ChatStream(std::make_unique<llmio::openai::SseChatSource>(std::move(stream), transport_),
-                                "myserver");
+    co_return llmio::ChatStream(std::make_unique<llmio::openai::SseChatSource>(std::move(stream), transport_));
 }
 // [end-snippet]
 

@@ -14,86 +14,77 @@ bool carries_something(ChatChunk const& c)
 
 } // namespace
 
-struct ChatStream::State {
-    std::unique_ptr<Source> source;
-    std::string provider;
-    ChatChunk chunk; // filled by the source; a member keeps next()'s frame small
-    ChatAssembler assembler;
-    std::optional<ChatResponse> result;
-    bool done = false;
-    bool busy = false;
-};
+ChatStream::ChatStream(std::unique_ptr<Source> source) noexcept : source_(std::move(source)) {}
 
-ChatStream::ChatStream(std::unique_ptr<Source> source, std::string provider)
-    : state_(std::make_unique<State>())
-{
-    state_->source = std::move(source);
-    state_->provider = std::move(provider);
-}
-ChatStream::ChatStream(ChatStream&&) noexcept = default;
 ChatStream& ChatStream::operator=(ChatStream&& other) noexcept
 {
     if (this != &other) {
         close();
-        state_ = std::move(other.state_);
+        source_ = std::move(other.source_);
     }
     return *this;
 }
+
 ChatStream::~ChatStream() { close(); }
 
-bool ChatStream::done() const noexcept { return state_ && state_->done; }
+bool ChatStream::done() const noexcept { return source_ && source_->done_; }
 
 ChatResponse const& ChatStream::result() const
 {
-    if (!state_) {
+    if (!source_) {
         static ChatResponse const empty;
         return empty;
     }
-    if (!state_->result)
-        state_->result = state_->assembler.result();
-    return *state_->result;
+    if (!source_->result_)
+        source_->result_ = std::make_unique<ChatResponse>(source_->assembler_.result());
+    return *source_->result_;
 }
 
 void ChatStream::close() noexcept
 {
-    if (state_ && state_->source)
-        state_->source->close();
+    if (source_)
+        source_->close();
 }
 
 boost::asio::awaitable<std::optional<ChatChunk>> ChatStream::next()
 {
-    if (!state_)
+    if (!source_)
         co_return std::nullopt;
-    auto& s = *state_;
-    if (s.busy)
+    auto& s = *source_;
+    if (s.busy_)
         throw_error(errc::operation_in_progress, "ChatStream::next() is already running");
-    if (s.done || !s.source)
+    if (s.done_)
         co_return std::nullopt;
-    s.busy = true;
+    s.busy_ = true;
     struct Unbusy {
         bool& flag;
         ~Unbusy() { flag = false; }
-    } unbusy{s.busy};
+    } unbusy{s.busy_};
 
     try {
         // Bounded by the source: each pass consumes one wire chunk.
         for (;;) {
-            bool const more = co_await s.source->next(s.chunk);
+            // A chunk already buffered is decoded without suspending; only an empty buffer
+            // costs the source's coroutine and a read.
+            auto const ready = s.try_next(s.chunk_);
+            bool more = ready == Source::Ready::chunk;
+            if (ready == Source::Ready::pending)
+                more = co_await s.next(s.chunk_);
             if (!more) {
-                s.done = true;
+                s.done_ = true;
                 co_return std::nullopt;
             }
-            if (s.chunk.choice_index != 0)
+            if (s.chunk_.choice_index != 0)
                 continue;
-            s.assembler.apply(s.chunk);
-            s.result.reset();
-            if (!carries_something(s.chunk))
+            s.assembler_.apply(s.chunk_);
+            s.result_.reset();
+            if (!carries_something(s.chunk_))
                 continue;
-            co_return std::move(s.chunk);
+            co_return std::move(s.chunk_);
         }
     } catch (...) {
-        s.source->close();
-        rethrow_attributed(s.provider);
+        s.close(); // a stream that failed is over; the sources name the provider
+        throw;
     }
 }
 

@@ -13,61 +13,97 @@ FramedChatSource::FramedChatSource(http::HttpStream stream, ProviderTransport co
 {
 }
 
-boost::asio::awaitable<bool> FramedChatSource::next(ChatChunk& out)
+void FramedChatSource::fail()
 {
-    // Each pass reads one body slice; the stream's idle and total timeouts bound the waiting.
-    for (;;) {
-        if (next_ready_ < ready_.size()) {
-            out = std::move(ready_[next_ready_++]);
-            if (next_ready_ == ready_.size()) {
-                ready_.clear();
-                next_ready_ = 0;
-            }
-            saw_choice_ = saw_choice_ || !out.no_choice;
-            if (!answer_.add(out)) {
-                stream_.close(); // the server would go on; the connection cannot be reused
-                answer_.throw_exceeded(transport_.provider());
-            }
-            co_return true;
-        }
-        if (error_) {
-            stream_.close();
-            std::rethrow_exception(error_);
-        }
-        if (done_) {
-            co_await stream_.discard_rest();
-            if (!saw_choice_) {
-                ErrorInfo info;
-                info.provider = transport_.provider();
-                info.detail = std::string(framing_.no_choice);
-                throw_error(errc::malformed_response, std::move(info));
-            }
-            co_return false;
-        }
-        auto const slice = co_await stream_.read_some();
-        boost::system::error_code ec;
-        if (slice) {
-            ec = feed(*slice);
-        } else {
-            ec = finish();
-            if (!ec && ready_.empty() && !error_ && !done_) {
-                ErrorInfo info;
-                info.provider = transport_.provider();
-                info.detail = std::string(framing_.missing_terminator);
-                throw_error(errc::stream_truncated, std::move(info));
-            }
-            // Chunks that arrived before a missing terminator are delivered first; the next
-            // pass finds the body ended again and reports the truncation.
-        }
-        if (ec) {
-            stream_.close();
+    stream_.close(); // the connection cannot be reused after an error mid-body
+    // Errors thrown with the provider's name (the transport's in-band mapping) go on as they
+    // are: the same exception object, thrown once. It is kept: the source is over, and a later
+    // call sees the same error instead of the chunks buffered behind it.
+    try {
+        rethrow_attributed(transport_.provider());
+    } catch (...) {
+        error_ = std::current_exception();
+        throw;
+    }
+}
+
+ChatStream::Source::Ready FramedChatSource::decoded(ChatChunk& out)
+{
+    if (error_)
+        std::rethrow_exception(error_);
+    if (finished_)
+        return Ready::end;
+    if (starved_ || terminated_)
+        return Ready::pending;
+    switch (decode(out)) {
+    case Frame::chunk:
+        saw_choice_ = saw_choice_ || !out.no_choice;
+        if (!answer_.add(out))
+            answer_.throw_exceeded(transport_.provider()); // the server would go on
+        return Ready::chunk;
+    case Frame::end:
+        terminated_ = true; // next() reads what is left of the body
+        return Ready::pending;
+    case Frame::need_more:
+        if (body_ended_) {
             ErrorInfo info;
             info.provider = transport_.provider();
-            info.cause = ec;
-            info.detail = std::string(framing_.line_kind) + " exceeds the limit of " +
-                          std::to_string(transport_.options().http.limits.max_line_bytes) + " bytes";
-            throw_error(errc::body_too_large, std::move(info));
+            info.detail = std::string(framing_.missing_terminator);
+            throw_error(errc::stream_truncated, std::move(info));
         }
+        starved_ = true;
+        return Ready::pending;
+    case Frame::line_too_long:
+        break;
+    }
+    ErrorInfo info;
+    info.provider = transport_.provider();
+    info.cause = make_error_code(errc::body_too_large);
+    info.detail = std::string(framing_.line_kind) + " exceeds the limit of " +
+                  std::to_string(transport_.options().http.limits.max_line_bytes) + " bytes";
+    throw_error(errc::body_too_large, std::move(info));
+}
+
+ChatStream::Source::Ready FramedChatSource::try_next(ChatChunk& out)
+{
+    try {
+        return decoded(out);
+    } catch (...) {
+        fail();
+    }
+}
+
+boost::asio::awaitable<bool> FramedChatSource::next(ChatChunk& out)
+{
+    try {
+        // Each pass decodes what is buffered, else reads one body slice; the stream's idle and
+        // total timeouts bound the waiting, and the body's end ends the loop.
+        for (;;) {
+            Ready const ready = decoded(out);
+            if (ready != Ready::pending)
+                co_return ready == Ready::chunk;
+            if (terminated_) {
+                co_await stream_.discard_rest();
+                if (!saw_choice_) {
+                    ErrorInfo info;
+                    info.provider = transport_.provider();
+                    info.detail = std::string(framing_.no_choice);
+                    throw_error(errc::malformed_response, std::move(info));
+                }
+                finished_ = true;
+                co_return false;
+            }
+            auto const slice = co_await stream_.read_some();
+            starved_ = false;
+            if (slice) {
+                push(*slice);
+            } else {
+                body_ended_ = true;
+                push_end();
+            }
+        }
+    } catch (...) {
+        fail();
     }
 }
 

@@ -8,7 +8,6 @@
 
 #include <memory>
 #include <optional>
-#include <string>
 
 namespace llmio {
 
@@ -23,19 +22,46 @@ public:
     /// What a provider implements (`FramedChatSource` does it for SSE and NDJSON bodies).
     class Source {
     public:
+        /// What `try_next` found.
+        enum class Ready {
+            chunk,   ///< `out` holds the next raw chunk
+            end,     ///< the terminator was read; `next` would return false
+            pending, ///< nothing decodable is buffered: call `next`
+        };
+
+        Source() = default;
+        Source(Source const&) = delete;
+        Source& operator=(Source const&) = delete;
         virtual ~Source() = default;
+
+        /// The next raw chunk if it can be had without I/O (already buffered bytes), else
+        /// pending. Throws like `next`. ChatStream calls it before every `next`, so a token
+        /// that arrived in the same read as the previous one costs no coroutine suspension.
+        virtual Ready try_next(ChatChunk& out)
+        {
+            (void)out;
+            return Ready::pending;
+        }
         /// Assigns the next raw chunk, in wire order, to `out` and returns true; returns false
-        /// after the terminator. Throws typed errors (a stream ending without its terminator
-        /// is errc::stream_truncated). Called once per token: complete without suspending when
-        /// a chunk is already buffered, and keep the coroutine's locals small (no ChatChunk by
-        /// value) so that its frame is recycled instead of allocated.
+        /// after the terminator. Throws typed errors naming the provider (a stream ending
+        /// without its terminator is errc::stream_truncated). Keep the coroutine's locals small
+        /// (no ChatChunk by value) so that its frame is recycled instead of allocated.
         virtual boost::asio::awaitable<bool> next(ChatChunk& out) = 0;
         virtual void close() noexcept = 0;
+
+    private:
+        friend class ChatStream;
+        // ChatStream's own per-stream state lives with the source, which is allocated once
+        // anyway: a ChatStream stays one pointer however many frames it is returned through.
+        ChatChunk chunk_; // filled by the source; reused for every token
+        ChatAssembler assembler_;
+        mutable std::unique_ptr<ChatResponse> result_; // result() cache, until the next chunk
+        bool done_ = false;
+        bool busy_ = false;
     };
 
-    /// `provider` names the provider in errors the source raises without a name.
-    explicit ChatStream(std::unique_ptr<Source> source, std::string provider = {});
-    ChatStream(ChatStream&&) noexcept;
+    explicit ChatStream(std::unique_ptr<Source> source) noexcept;
+    ChatStream(ChatStream&&) noexcept = default;
     ChatStream& operator=(ChatStream&&) noexcept;
     ~ChatStream();
 
@@ -60,11 +86,7 @@ public:
     void close() noexcept;
 
 private:
-    // Behind a pointer: a ChatStream is returned through several coroutine layers, and each
-    // frame holds it by value (twice: the result and the awaited temporary). Inline, its
-    // 1.6 KB made opening a stream cost ~14 KB of frames; now it is one pointer.
-    struct State;
-    std::unique_ptr<State> state_;
+    std::unique_ptr<Source> source_;
 };
 
 } // namespace llmio

@@ -1,32 +1,38 @@
 #ifndef LLMIO_FRAMED_CHAT_SOURCE_HPP
 #define LLMIO_FRAMED_CHAT_SOURCE_HPP
 
-// The loop every line-framed chat stream shares (SSE, NDJSON): read a body slice, hand it to the
-// framing, deliver the chunks it produced in wire order, then the end of the answer or the first
-// error. A subclass only turns lines into chunks.
+// The loop every line-framed chat stream shares (SSE, NDJSON). The reader pulls: `try_next`
+// decodes the next chunk from the bytes already read, and only when none is complete does
+// `next` read one more body slice and push it to the framing. A subclass only pushes bytes into
+// its framing and decodes chunks out of it; nothing calls back up.
+//
+//     ChatStream::next ──try_next──▶ decode ──▶ framing.next() ──▶ chunk parser ──▶ ChatChunk
+//            └─(nothing buffered)─▶ next ──▶ HttpStream::read_some ──▶ push(slice)
 
 #include <llmio/answer_limit.hpp>
 #include <llmio/chat_stream.hpp>
 #include <llmio/http/http_client.hpp>
 #include <llmio/provider_transport.hpp>
 
-#include <boost/system/error_code.hpp>
-
 #include <exception>
 #include <string_view>
-#include <vector>
 
 namespace llmio {
 
 class FramedChatSource : public ChatStream::Source {
 public:
-    /// Delivers a buffered chunk without suspending; reads the body only when none is left.
-    /// Throws the first error the framing recorded, errc::stream_truncated when the body ends
-    /// before the terminator (after every chunk that did arrive), errc::body_too_large when
-    /// the framing reports a line over the limit or the answer grows beyond
-    /// `Limits::max_answer_bytes` (the connection is closed), and errc::malformed_response when
-    /// the terminator arrives although no chunk carried a choice (an answer the non-streamed
-    /// endpoint would reject as malformed too).
+    /// Decodes the next chunk from the bytes already read, without suspending. Throws the
+    /// stream's errors (below) when the buffered bytes show one.
+    Ready try_next(ChatChunk& out) final;
+
+    /// `try_next`, reading the body when nothing complete is buffered. Throws, naming the
+    /// provider: the server's in-band error (mapped once, by `ProviderTransport::throw_in_band`),
+    /// MalformedResponseError for a chunk that is not valid, errc::stream_truncated when the
+    /// body ends before the terminator (after every chunk that did arrive), errc::body_too_large
+    /// when a line is over the limit or the answer grows beyond `Limits::max_answer_bytes`, and
+    /// errc::malformed_response when the terminator arrives although no chunk carried a choice
+    /// (an answer the non-streamed endpoint would reject as malformed too). The connection is
+    /// closed after any throw, and every later call throws the same error.
     boost::asio::awaitable<bool> next(ChatChunk& out) final;
     void close() noexcept final { stream_.close(); }
 
@@ -40,37 +46,41 @@ protected:
         std::string_view no_choice;
     };
 
+    /// What `decode` found in the bytes pushed so far.
+    enum class Frame {
+        chunk,         ///< `out` holds the next chunk
+        end,           ///< the terminator: nothing after it counts
+        need_more,     ///< the pushed bytes are used up
+        line_too_long, ///< the framing's line limit was exceeded
+    };
+
     /// `transport` names the provider and bounds the lines; it must outlive the source.
     FramedChatSource(http::HttpStream stream, ProviderTransport const& transport, Framing framing);
 
-    /// Splits `slice` into lines and calls `deliver`, `end_of_answer` or
-    /// `fail_with_current_exception` for them, stopping after either of the last two. Returns
-    /// the framing's own error (a line over the limit).
-    virtual boost::system::error_code feed(std::string_view slice) = 0;
-    /// The body ended: a last line without its newline is handled, like `feed`.
-    virtual boost::system::error_code finish() = 0;
-
-    /// Queues a chunk for the reader.
-    void deliver(ChatChunk&& chunk) { ready_.push_back(std::move(chunk)); }
-    /// The terminator arrived: the rest of the body is discarded, nothing after it counts.
-    void end_of_answer() noexcept { done_ = true; }
-    /// An error inside the stream (in-band error, malformed chunk): the chunks queued before it
-    /// are delivered first, then this is thrown. Call from a catch block.
-    void fail_with_current_exception() noexcept { error_ = std::current_exception(); }
+    /// The next body slice; it stays valid until `decode` returned need_more.
+    virtual void push(std::string_view bytes) = 0;
+    /// The body ended: `decode` handles a last line without its terminator.
+    virtual void push_end() = 0;
+    /// The next chunk from the pushed bytes (assigned to `out`, whose storage may be reused).
+    /// Throws an in-band error through `transport().throw_in_band` and a malformed chunk as
+    /// MalformedResponseError.
+    virtual Frame decode(ChatChunk& out) = 0;
 
     ProviderTransport const& transport() const noexcept { return transport_; }
 
 private:
+    Ready decoded(ChatChunk& out); // try_next without the error attribution
+    [[noreturn]] void fail(); // inside a catch block: closes, rethrows naming the provider
+
     http::HttpStream stream_;
     ProviderTransport const& transport_;
     Framing framing_;
-    // Chunks parsed from the last slice; `next_ready_` is the next to deliver. The vector keeps
-    // its capacity, so the per-token path allocates nothing for the queue.
-    std::vector<ChatChunk> ready_;
-    std::size_t next_ready_ = 0;
-    std::exception_ptr error_;
     AnswerLimit answer_;
-    bool done_ = false;
+    std::exception_ptr error_; // the error that ended the stream, for any later call
+    bool starved_ = true;     // decode used up the pushed bytes: read before decoding again
+    bool body_ended_ = false; // push_end() was called
+    bool terminated_ = false; // decode returned end; the rest of the body is still unread
+    bool finished_ = false;   // the rest was discarded: next() returns false from now on
     bool saw_choice_ = false; // a chunk with a choice (OpenAI `choices[i]`, Ollama `message`)
 };
 

@@ -34,6 +34,7 @@ void NdjsonSplitter::reset()
     carry_.clear();
     line_buf_.clear();
     line_ = {};
+    at_end_ = false;
     stopped_ = false;
     failure_ = {};
 }
@@ -57,7 +58,15 @@ NdjsonSplitter::Step NdjsonSplitter::take(std::string_view line) noexcept
     return Step::line;
 }
 
-NdjsonSplitter::Step NdjsonSplitter::next()
+NdjsonSplitter::Item NdjsonSplitter::next()
+{
+    if (failure_) {
+        return Item::failed;
+    }
+    return at_end_ ? step_at_end() : step();
+}
+
+NdjsonSplitter::Step NdjsonSplitter::step()
 {
     // Bounded: each pass consumes at least one byte of in_.
     while (!in_.empty()) {
@@ -100,7 +109,7 @@ NdjsonSplitter::Step NdjsonSplitter::next()
     return Step::need_more;
 }
 
-NdjsonSplitter::Step NdjsonSplitter::next_at_end()
+NdjsonSplitter::Step NdjsonSplitter::step_at_end()
 {
     carry_.append(bom_.flush());
     if (carry_.empty()) {

@@ -58,6 +58,7 @@ void SseParser::reset()
     other_ = {};
     dispatched_ = false;
     end_stage_ = 0;
+    at_end_ = false;
     finished_without_blank_line_ = false;
     stopped_ = false;
     failure_ = {};
@@ -67,6 +68,39 @@ void SseParser::begin_feed(std::string_view bytes) noexcept
 {
     in_ = bytes;
     next_lf_ = nullptr;
+}
+
+void SseParser::push(std::string_view bytes) noexcept
+{
+    at_end_ = false;
+    begin_feed(bytes);
+}
+
+void SseParser::push_end() noexcept
+{
+    at_end_ = true;
+    begin_feed({});
+    end_stage_ = 0;
+    finished_without_blank_line_ = false;
+}
+
+SseParser::Item SseParser::next()
+{
+    if (failure_) {
+        return Item::failed;
+    }
+    switch (at_end_ ? step_at_end() : step()) {
+    case Step::event:
+        return Item::event;
+    case Step::other_line:
+        return Item::other_line;
+    case Step::failed:
+        return Item::failed;
+    case Step::need_more:
+    case Step::none:
+        break;
+    }
+    return Item::need_more;
 }
 
 void SseParser::clear_dispatched() noexcept
@@ -86,7 +120,7 @@ SseParser::Step SseParser::fail() noexcept
     return Step::failed;
 }
 
-SseParser::Step SseParser::next()
+SseParser::Step SseParser::step()
 {
     clear_dispatched();
     // Bounded: each pass consumes at least one byte of in_.
@@ -164,7 +198,7 @@ SseParser::Step SseParser::next()
     return Step::need_more;
 }
 
-SseParser::Step SseParser::next_at_end()
+SseParser::Step SseParser::step_at_end()
 {
     clear_dispatched();
     skip_lf_ = false;

@@ -78,7 +78,7 @@ OpenAiOutcome read_openai(llmio::openai::ChunkParser& parser, std::string_view d
             o.chunk = std::move(*chunk);
         } else if (auto* error = std::get_if<llmio::openai::InBandError>(&result)) {
             o.kind = "in-band";
-            o.text = boost::json::serialize(error->body);
+            o.text = error->body;
         } else {
             o.kind = "done";
         }

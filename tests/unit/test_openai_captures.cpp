@@ -4,6 +4,7 @@
 // reader (Python's) and frozen here: content, finish reasons, usage, tool calls, vectors.
 
 #include <llmio/chat_assembler.hpp>
+#include <llmio/error_mapping.hpp>
 #include <llmio/openai/wire.hpp>
 
 #include <catch2/catch.hpp>
@@ -317,9 +318,8 @@ TEST_CASE("llama-server chat captures parse to the exact typed result", "[openai
                 for (Field const& f : event) {
                     CHECK_FALSE(done); // nothing after [DONE]
                     if (f.name == "error") {
-                        auto err = openai::in_band_error_from_field(f.value);
-                        error_message = json::value_to<std::string>(
-                            err.body.at("error").at("message"));
+                        // The transport maps the field's text as received.
+                        error_message = parse_error_body(f.value).message;
                         continue;
                     }
                     REQUIRE(f.name == "data");

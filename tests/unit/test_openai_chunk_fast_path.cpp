@@ -39,7 +39,7 @@ Outcome read_with(ChunkParser& parser, std::string const& data)
             o.chunk = std::move(*chunk);
         } else if (auto* error = std::get_if<openai::InBandError>(&result)) {
             o.kind = "in-band";
-            o.text = boost::json::serialize(error->body);
+            o.text = error->body;
         } else {
             o.kind = "done";
         }

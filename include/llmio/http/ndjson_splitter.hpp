@@ -3,8 +3,8 @@
 
 // Sans-io line splitter for `application/x-ndjson` bodies (Ollama's native streams).
 //
-// Bytes go in as they arrive, split anywhere; each complete non-blank line comes out through a
-// callback, as a view into the fed bytes when the line sits whole inside them (no copy), or into
+// Bytes go in as they arrive, split anywhere; each complete non-blank line comes out when the
+// reader pulls it (`push`, then `next` until need_more) or through a callback (`feed`), as a view into the fed bytes when the line sits whole inside them (no copy), or into
 // an internal buffer when it spans feeds. No I/O, no allocation per byte or per line in steady
 // state. Bytes pass through untouched (the JSON parser judges them).
 
@@ -25,6 +25,29 @@ class NdjsonSplitter {
 public:
     /// `max_line` bounds one line's content (after removing its "\n" or "\r\n").
     explicit NdjsonSplitter(std::size_t max_line = 16 << 20);
+
+    /// What `next` found.
+    enum class Item { need_more, line, failed };
+
+    /// The next bytes of the stream (any split). `bytes` must stay valid until `next` returns
+    /// need_more; the bytes of the previous push must be used up by then.
+    void push(std::string_view bytes) noexcept
+    {
+        at_end_ = false;
+        in_ = bytes;
+    }
+    /// End of input: the next `next` delivers a last line that has no '\n'.
+    void push_end() noexcept
+    {
+        at_end_ = true;
+        in_ = {};
+    }
+    /// The next complete non-blank line (`line()`, same rules as `feed`, valid until the next
+    /// call of `next` or `push`), need_more once the pushed bytes are used up, or failed
+    /// (`error()` is errc::body_too_large; every later call fails the same way).
+    Item next();
+    std::string_view line() const noexcept { return line_; }
+    boost::system::error_code error() const noexcept { return failure_; }
 
     /// Calls `on_line(std::string_view)` for each complete non-blank line: '\n' ends a line, a
     /// trailing '\r' is removed, a UTF-8 BOM at the start of the stream is removed, and lines
@@ -47,13 +70,13 @@ public:
     void reset();
 
 private:
-    enum class Step { need_more, line, failed };
+    using Step = Item;
 
     template <class OnLine>
-    boost::system::error_code drive(bool at_end, OnLine& on_line);
+    boost::system::error_code drive(OnLine& on_line);
 
-    Step next();        // splits the current feed until a line is ready or the feed is used up
-    Step next_at_end(); // the same for end of input
+    Step step();        // splits the current feed until a line is ready or the feed is used up
+    Step step_at_end(); // the same for end of input
     Step take(std::string_view line) noexcept; // a complete line: deliver, skip or fail
     Step fail() noexcept;
 
@@ -63,6 +86,7 @@ private:
     std::string carry_;    // partial line waiting for its '\n'
     std::string line_buf_; // a completed carried line, kept alive while the callback sees it
     std::string_view line_;
+    bool at_end_ = false; // push_end() was called after the last push()
     bool stopped_ = false;
     boost::system::error_code failure_;
 };
@@ -73,8 +97,8 @@ boost::system::error_code NdjsonSplitter::feed(std::string_view bytes, OnLine&& 
     if (failure_ || stopped_) {
         return failure_;
     }
-    in_ = bytes;
-    return drive(false, on_line);
+    push(bytes);
+    return drive(on_line);
 }
 
 template <class OnLine>
@@ -83,17 +107,17 @@ boost::system::error_code NdjsonSplitter::finish(OnLine&& on_line)
     if (failure_ || stopped_) {
         return failure_;
     }
-    in_ = {};
-    return drive(true, on_line);
+    push_end();
+    return drive(on_line);
 }
 
 template <class OnLine>
-boost::system::error_code NdjsonSplitter::drive(bool at_end, OnLine& on_line)
+boost::system::error_code NdjsonSplitter::drive(OnLine& on_line)
 {
     // Bounded: every step consumes at least one line of the feed before it returns one, and
     // need_more is returned once the feed (or the pending line at end) is used up.
     for (;;) {
-        switch (at_end ? next_at_end() : next()) {
+        switch (next()) {
         case Step::line:
             if (!::llmio::detail::callback_continues(on_line, std::as_const(line_))) {
                 stopped_ = true;

@@ -4,7 +4,8 @@
 // Sans-io parser for `text/event-stream` bodies (WHATWG HTML §9.2.5-9.2.6).
 //
 // Bytes go in as they arrive from the socket, split anywhere (mid-line, between CR and LF,
-// inside a UTF-8 sequence); events come out through callbacks. The parser does no I/O and does
+// inside a UTF-8 sequence); events come out one at a time when the reader pulls them (`push`,
+// then `next` until need_more), or through callbacks (`feed`). The parser does no I/O and does
 // not allocate per byte or per event in steady state: lines that sit whole inside the fed bytes
 // are parsed in place, and a single `data:` line is handed out as a view into the fed bytes.
 //
@@ -63,6 +64,25 @@ class SseParser {
 public:
     explicit SseParser(SseLimits limits = {});
 
+    /// What `next` found.
+    enum class Item { need_more, event, other_line, failed };
+
+    /// The next bytes of the stream (any split). `bytes` must stay valid until `next` returns
+    /// need_more; the bytes of the previous push must be used up by then.
+    void push(std::string_view bytes) noexcept;
+    /// End of input: the following `next` calls process a pending line without terminator,
+    /// then dispatch a pending event that has data (see `finished_without_blank_line()`).
+    /// Pushing after it continues the same stream.
+    void push_end() noexcept;
+    /// The next item from the pushed bytes: an event (`event()`), another line (`other_line()`),
+    /// need_more once the bytes are used up, or failed (`error()` is errc::body_too_large when
+    /// a line or an event exceeds its limit; every later call fails the same way). The views of
+    /// `event()` and `other_line()` are valid until the next call of `next` or `push`.
+    Item next();
+    SseEvent const& event() const noexcept { return event_; }
+    SseOtherLine const& other_line() const noexcept { return other_; }
+    boost::system::error_code error() const noexcept { return failure_; }
+
     /// Feeds the next bytes (any split: mid-line, mid-CRLF, mid-UTF-8). Calls
     /// `on_event(SseEvent const&)` for each dispatched event and
     /// `on_other(SseOtherLine const&)` for each other line, in stream order.
@@ -98,11 +118,11 @@ private:
     enum class Step { need_more, event, other_line, failed, none };
 
     template <class OnEvent, class OnOther>
-    boost::system::error_code drive(bool at_end, OnEvent& on_event, OnOther& on_other);
+    boost::system::error_code drive(OnEvent& on_event, OnOther& on_other);
 
     void begin_feed(std::string_view bytes) noexcept;
-    Step next();        // parses the current feed until an item is ready or the feed is used up
-    Step next_at_end(); // the same for end of input
+    Step step();        // parses the current feed until an item is ready or the feed is used up
+    Step step_at_end(); // the same for end of input
     void clear_dispatched() noexcept;
     Step process_line(std::string_view line, bool in_feed);
     Step append_data(std::string_view value, bool in_feed);
@@ -136,6 +156,7 @@ private:
     bool dispatched_ = false; // event buffers are cleared on the next step, after the callback
 
     int end_stage_ = 0;
+    bool at_end_ = false; // push_end() was called after the last push()
     bool finished_without_blank_line_ = false;
     bool stopped_ = false;
     boost::system::error_code failure_;
@@ -148,8 +169,8 @@ boost::system::error_code SseParser::feed(std::string_view bytes, OnEvent&& on_e
     if (failure_ || stopped_) {
         return failure_;
     }
-    begin_feed(bytes);
-    return drive(false, on_event, on_other);
+    push(bytes);
+    return drive(on_event, on_other);
 }
 
 template <class OnEvent, class OnOther>
@@ -158,35 +179,32 @@ boost::system::error_code SseParser::finish(OnEvent&& on_event, OnOther&& on_oth
     if (failure_ || stopped_) {
         return failure_;
     }
-    begin_feed({});
-    end_stage_ = 0;
-    finished_without_blank_line_ = false;
-    return drive(true, on_event, on_other);
+    push_end();
+    return drive(on_event, on_other);
 }
 
 template <class OnEvent, class OnOther>
-boost::system::error_code SseParser::drive(bool at_end, OnEvent& on_event, OnOther& on_other)
+boost::system::error_code SseParser::drive(OnEvent& on_event, OnOther& on_other)
 {
     // Bounded: every step consumes at least one line of the feed (or one finish stage) before
     // it returns an item, and need_more is returned once the feed is used up.
     for (;;) {
-        switch (at_end ? next_at_end() : next()) {
-        case Step::event:
+        switch (next()) {
+        case Item::event:
             if (!::llmio::detail::callback_continues(on_event, std::as_const(event_))) {
                 stopped_ = true;
                 return {};
             }
             break;
-        case Step::other_line:
+        case Item::other_line:
             if (!::llmio::detail::callback_continues(on_other, std::as_const(other_))) {
                 stopped_ = true;
                 return {};
             }
             break;
-        case Step::failed:
+        case Item::failed:
             return failure_;
-        case Step::need_more:
-        case Step::none:
+        case Item::need_more:
             return {};
         }
     }

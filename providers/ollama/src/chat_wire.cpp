@@ -228,26 +228,42 @@ void read_metrics(json::object const& o, std::optional<Usage>& usage, std::optio
 
 std::variant<ChatLine, InBandError> ChatLineParser::parse(std::string_view line)
 {
+    ChatLine out;
+    switch (parse_into(line, out.chunk)) {
+    case LineKind::error:
+        return InBandError{std::string(line)};
+    case LineKind::done:
+        out.done = true;
+        break;
+    case LineKind::chunk:
+        break;
+    }
+    return out;
+}
+
+LineKind ChatLineParser::parse_into(std::string_view line, ChatChunk& chunk)
+{
     json::object const& o = detail::as_object(json_, line);
     if (detail::has_error(o))
-        return InBandError{std::string(line)};
+        return LineKind::error;
     ShapeError err;
-    ChatLine out;
-    out.chunk.model = llmio::detail::string_field(o, "model", err);
+    ChatChunk out;
+    out.model = llmio::detail::string_field(o, "model", err);
     if (json::object const* message = llmio::detail::object_field(o, "message", err)) {
-        out.chunk.content = llmio::detail::string_field(*message, "content", err, "message");
-        out.chunk.reasoning = llmio::detail::string_field(*message, "thinking", err, "message");
-        read_tool_calls(*message, out.chunk.tool_calls, tool_calls_, err);
+        out.content = llmio::detail::string_field(*message, "content", err, "message");
+        out.reasoning = llmio::detail::string_field(*message, "thinking", err, "message");
+        read_tool_calls(*message, out.tool_calls, tool_calls_, err);
     } else {
-        out.chunk.no_choice = true; // e.g. a bare done line: it carries no part of the answer
+        out.no_choice = true; // e.g. a bare done line: it carries no part of the answer
     }
-    out.done = llmio::detail::bool_field(o, "done", err).value_or(false);
-    if (out.done) {
-        out.chunk.finish_reason = read_done_reason(o, out.chunk.finish_reason_raw, tool_calls_ > 0, err);
-        read_metrics(o, out.chunk.usage, out.chunk.stats);
+    bool const done = llmio::detail::bool_field(o, "done", err).value_or(false);
+    if (done) {
+        out.finish_reason = read_done_reason(o, out.finish_reason_raw, tool_calls_ > 0, err);
+        read_metrics(o, out.usage, out.stats);
     }
     detail::check_shape(err, line);
-    return out;
+    chunk = std::move(out);
+    return done ? LineKind::done : LineKind::chunk;
 }
 
 ChatResponse parse_chat_response(std::string_view body)

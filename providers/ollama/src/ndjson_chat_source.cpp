@@ -10,33 +10,29 @@ NdjsonChatSource::NdjsonChatSource(http::HttpStream stream, ProviderTransport co
 {
 }
 
-bool NdjsonChatSource::on_line(std::string_view line)
+NdjsonChatSource::Frame NdjsonChatSource::decode(ChatChunk& out)
 {
-    try {
-        auto result = parser_.parse(line);
-        if (auto* error = std::get_if<InBandError>(&result))
-            transport().throw_in_band(error->body);
-        auto& parsed = std::get<ChatLine>(result);
-        deliver(std::move(parsed.chunk));
-        if (parsed.done) {
-            end_of_answer(); // nothing after the done line counts
-            return false;
-        }
-        return true;
-    } catch (...) {
-        fail_with_current_exception();
-        return false;
+    if (done_line_)
+        return Frame::end; // nothing after the done line counts
+    switch (splitter_.next()) {
+    case http::NdjsonSplitter::Item::line:
+        break;
+    case http::NdjsonSplitter::Item::need_more:
+        return Frame::need_more;
+    case http::NdjsonSplitter::Item::failed:
+        return Frame::line_too_long;
     }
-}
-
-boost::system::error_code NdjsonChatSource::feed(std::string_view slice)
-{
-    return splitter_.feed(slice, [this](std::string_view l) { return on_line(l); });
-}
-
-boost::system::error_code NdjsonChatSource::finish()
-{
-    return splitter_.finish([this](std::string_view l) { return on_line(l); });
+    std::string_view const line = splitter_.line();
+    switch (parser_.parse_into(line, out)) {
+    case LineKind::error:
+        transport().throw_in_band(line);
+    case LineKind::done:
+        done_line_ = true;
+        break;
+    case LineKind::chunk:
+        break;
+    }
+    return Frame::chunk;
 }
 
 } // namespace llmio::ollama

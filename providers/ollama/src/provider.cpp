@@ -237,7 +237,7 @@ asio::awaitable<ChatStream> OllamaProvider::do_chat_stream(ChatRequest request, 
         response.body = co_await stream->read_all(options_.http.limits.max_body_bytes);
         transport_.check_json_answer(response, "message");
     }
-    co_return ChatStream(std::make_unique<NdjsonChatSource>(std::move(*stream), transport_), options_.name);
+    co_return ChatStream(std::make_unique<NdjsonChatSource>(std::move(*stream), transport_));
 }
 
 asio::awaitable<CompletionResponse> OllamaProvider::do_complete(CompletionRequest request, CallOptions call)

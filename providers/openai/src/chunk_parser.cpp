@@ -6,8 +6,6 @@
 
 #include "wire_common.hpp"
 
-#include <boost/json/parse.hpp>
-
 #include <limits>
 
 namespace llmio::openai {
@@ -137,13 +135,26 @@ json::value const& ChunkParser::parse_value(std::string_view data)
 
 ChunkResult ChunkParser::parse(std::string_view data)
 {
-    if (is_done(data))
-        return StreamDone{};
-    if (fast_) {
-        ChunkResult result{std::in_place_type<ChatChunk>};
-        if (fast_->parse(data, std::get<ChatChunk>(result)))
-            return result;
+    ChunkResult result{std::in_place_type<ChatChunk>};
+    switch (parse_into(data, std::get<ChatChunk>(result))) {
+    case ChunkEvent::chunk:
+        break;
+    case ChunkEvent::done:
+        result = StreamDone{};
+        break;
+    case ChunkEvent::error:
+        result = InBandError{std::string(data)};
+        break;
     }
+    return result;
+}
+
+ChunkEvent ChunkParser::parse_into(std::string_view data, ChatChunk& out)
+{
+    if (is_done(data))
+        return ChunkEvent::done;
+    if (fast_ && fast_->parse(data, out))
+        return ChunkEvent::chunk;
     json::value const& v = parse_value(data);
     json::object const& root = detail::root_object(v, data);
 
@@ -171,7 +182,7 @@ ChunkResult ChunkParser::parse(std::string_view data)
             error = &kv.value();
     }
     if (error != nullptr && !error->is_null())
-        return InBandError{json::value(v, json::storage_ptr())}; // copy out of the arena
+        return ChunkEvent::error; // the caller maps `data` as received
 
     ShapeError err;
     ChatChunk chunk;
@@ -229,7 +240,8 @@ ChunkResult ChunkParser::parse(std::string_view data)
         chunk.stats = detail::read_timings(*timings, err);
     if (err)
         detail::throw_malformed(data, err.message());
-    return chunk;
+    out = std::move(chunk);
+    return ChunkEvent::chunk;
 }
 
 CompletionChunkResult ChunkParser::parse_completion(std::string_view data)
@@ -239,7 +251,7 @@ CompletionChunkResult ChunkParser::parse_completion(std::string_view data)
     json::value const& v = parse_value(data);
     json::object const& root = detail::root_object(v, data);
     if (has_error(root))
-        return InBandError{json::value(v, json::storage_ptr())};
+        return InBandError{std::string(data)};
 
     ShapeError err;
     CompletionChunk chunk;
@@ -261,17 +273,6 @@ CompletionChunkResult ChunkParser::parse_completion(std::string_view data)
     if (err)
         detail::throw_malformed(data, err.message());
     return chunk;
-}
-
-InBandError in_band_error_from_field(std::string_view value)
-{
-    boost::system::error_code ec;
-    json::value v = json::parse(value, ec);
-    if (ec)
-        return InBandError{json::object{{"error", {{"message", value}}}}};
-    if (json::object const* o = v.if_object(); o != nullptr && has_error(*o))
-        return InBandError{std::move(v)};
-    return InBandError{json::object{{"error", std::move(v)}}};
 }
 
 } // namespace llmio::openai

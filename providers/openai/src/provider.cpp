@@ -127,7 +127,7 @@ asio::awaitable<ChatStream> OpenAICompatibleProvider::open_chat_stream(ChatReque
                       (type.empty() ? std::string("no Content-Type") : std::string(type));
         throw_error(errc::unexpected_content_type, std::move(info));
     }
-    co_return ChatStream(std::make_unique<SseChatSource>(std::move(stream), transport_), options_.name);
+    co_return ChatStream(std::make_unique<SseChatSource>(std::move(stream), transport_));
 }
 
 asio::awaitable<CompletionResponse> OpenAICompatibleProvider::do_complete(CompletionRequest request,

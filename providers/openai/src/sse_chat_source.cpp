@@ -1,10 +1,26 @@
 #include <llmio/openai/sse_chat_source.hpp>
 
-#include <llmio/error.hpp>
-
-#include <boost/json/serialize.hpp>
+#include <optional>
 
 namespace llmio::openai {
+
+namespace {
+
+// llama.cpp reports failures as an `error: {...}` line; some proxies forward a bare JSON error
+// line without `data:` (docs/protocols.md, Server-sent events: lines that are not fields).
+// Returns the error's text as received, or nothing for a line SSE says to ignore.
+std::optional<std::string_view> in_band_error_text(http::SseOtherLine const& line)
+{
+    if (line.field == "error")
+        return line.value;
+    bool const bare_json = !line.line.empty() && line.line.front() == '{' &&
+                           line.line.find("\"error\"") != std::string_view::npos;
+    if (bare_json)
+        return line.line;
+    return std::nullopt;
+}
+
+} // namespace
 
 SseChatSource::SseChatSource(http::HttpStream stream, ProviderTransport const& transport)
     : FramedChatSource(std::move(stream), transport,
@@ -15,64 +31,33 @@ SseChatSource::SseChatSource(http::HttpStream stream, ProviderTransport const& t
 {
 }
 
-void SseChatSource::fail_in_band(boost::json::value const& body)
+SseChatSource::Frame SseChatSource::decode(ChatChunk& out)
 {
-    try {
-        transport().throw_in_band(boost::json::serialize(body));
-    } catch (...) {
-        fail_with_current_exception();
-    }
-}
-
-bool SseChatSource::on_event(http::SseEvent const& event)
-{
-    try {
-        auto result = parser_.parse(event.data);
-        if (auto* chunk = std::get_if<ChatChunk>(&result)) {
-            deliver(std::move(*chunk));
-            return true;
+    // Bounded: each pass consumes at least one line of the pushed bytes.
+    for (;;) {
+        switch (sse_.next()) {
+        case http::SseParser::Item::event: {
+            std::string_view const data = sse_.event().data;
+            switch (parser_.parse_into(data, out)) {
+            case ChunkEvent::chunk:
+                return Frame::chunk;
+            case ChunkEvent::done:
+                return Frame::end;
+            case ChunkEvent::error:
+                transport().throw_in_band(data);
+            }
+            break;
         }
-        if (auto* error = std::get_if<InBandError>(&result)) {
-            fail_in_band(error->body);
-            return false;
+        case http::SseParser::Item::other_line:
+            if (auto const error = in_band_error_text(sse_.other_line()))
+                transport().throw_in_band(*error);
+            break; // anything else is ignored, as SSE says
+        case http::SseParser::Item::need_more:
+            return Frame::need_more;
+        case http::SseParser::Item::failed:
+            return Frame::line_too_long;
         }
-        end_of_answer(); // [DONE]
-        return false;
-    } catch (...) {
-        fail_with_current_exception();
-        return false;
     }
-}
-
-bool SseChatSource::on_other(http::SseOtherLine const& line)
-{
-    // llama.cpp reports failures as an `error: {...}` line; some proxies forward a bare JSON
-    // error line without `data:` (docs/protocols.md, Server-sent events: lines that are not
-    // fields). Anything else is ignored, as SSE says.
-    bool const bare_json = !line.line.empty() && line.line.front() == '{' &&
-                           line.line.find("\"error\"") != std::string_view::npos;
-    if (line.field == "error") {
-        fail_in_band(in_band_error_from_field(line.value).body);
-        return false;
-    }
-    if (bare_json) {
-        fail_in_band(in_band_error_from_field(line.line).body);
-        return false;
-    }
-    return true;
-}
-
-boost::system::error_code SseChatSource::feed(std::string_view slice)
-{
-    return sse_.feed(
-        slice, [this](http::SseEvent const& e) { return on_event(e); },
-        [this](http::SseOtherLine const& l) { return on_other(l); });
-}
-
-boost::system::error_code SseChatSource::finish()
-{
-    return sse_.finish([this](http::SseEvent const& e) { return on_event(e); },
-                       [this](http::SseOtherLine const& l) { return on_other(l); });
 }
 
 } // namespace llmio::openai

@@ -17,13 +17,13 @@ public:
     NdjsonChatSource(http::HttpStream stream, ProviderTransport const& transport);
 
 private:
-    boost::system::error_code feed(std::string_view slice) override;
-    boost::system::error_code finish() override;
-
-    bool on_line(std::string_view line);
+    void push(std::string_view bytes) override { splitter_.push(bytes); }
+    void push_end() override { splitter_.push_end(); }
+    Frame decode(ChatChunk& out) override;
 
     http::NdjsonSplitter splitter_;
     ChatLineParser parser_;
+    bool done_line_ = false; // the `done: true` line was delivered: the next decode ends
 };
 
 } // namespace llmio::ollama

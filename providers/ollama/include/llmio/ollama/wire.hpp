@@ -17,6 +17,7 @@
 
 #include <llmio/chat.hpp>
 #include <llmio/detail/arena_json_parser.hpp>
+#include <llmio/detail/in_band_error.hpp>
 #include <llmio/completion.hpp>
 #include <llmio/embedding.hpp>
 #include <llmio/http/endpoint.hpp>
@@ -75,9 +76,14 @@ boost::json::object chat_request_body(ChatRequest const& request, bool stream,
 /// Throws InvalidRequestError when the text is not a JSON object.
 boost::json::object arguments_to_object(std::string_view arguments);
 
-/// An in-band `{"error": ...}` object (the whole JSON text, for the error mapper).
-struct InBandError {
-    std::string body;
+/// An in-band `{"error": ...}` line (its text as received, for `ProviderTransport::throw_in_band`).
+using llmio::detail::InBandError;
+
+/// What one line of a chat stream is.
+enum class LineKind {
+    chunk, ///< a part of the answer
+    done,  ///< the `done: true` line: its chunk is the last
+    error, ///< an in-band error: the line is the error body
 };
 
 /// One line of a chat stream, read.
@@ -92,6 +98,10 @@ struct ChatLine {
 class ChatLineParser {
 public:
     std::variant<ChatLine, InBandError> parse(std::string_view line);
+
+    /// `parse` for the per-token path: the chunk is assigned to `out`, whose storage is reused.
+    /// For LineKind::error, `line` itself is the error body (nothing is copied).
+    LineKind parse_into(std::string_view line, ChatChunk& out);
 
 private:
     llmio::detail::ArenaJsonParser json_; // one DOM per line, in an arena the next line reuses

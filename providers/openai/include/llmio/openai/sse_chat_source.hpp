@@ -17,12 +17,9 @@ public:
     SseChatSource(http::HttpStream stream, ProviderTransport const& transport);
 
 private:
-    boost::system::error_code feed(std::string_view slice) override;
-    boost::system::error_code finish() override;
-
-    bool on_event(http::SseEvent const& event);
-    bool on_other(http::SseOtherLine const& line);
-    void fail_in_band(boost::json::value const& body);
+    void push(std::string_view bytes) override { sse_.push(bytes); }
+    void push_end() override { sse_.push_end(); }
+    Frame decode(ChatChunk& out) override;
 
     http::SseParser sse_;
     ChunkParser parser_;

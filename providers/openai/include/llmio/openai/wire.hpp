@@ -16,6 +16,7 @@
 #include <llmio/chat.hpp>
 #include <llmio/completion.hpp>
 #include <llmio/detail/arena_json_parser.hpp>
+#include <llmio/detail/in_band_error.hpp>
 #include <llmio/detail/json_read.hpp>
 #include <llmio/embedding.hpp>
 #include <llmio/models.hpp>
@@ -78,9 +79,15 @@ struct StreamDone {
 };
 
 /// An event whose JSON object has a non-null `error` member (servers report failures inside a
-/// 200 stream this way). `body` is the whole event object; map it to a typed error.
-struct InBandError {
-    boost::json::value body;
+/// 200 stream this way). `body` is the event's text as received; map it with
+/// `ProviderTransport::throw_in_band`.
+using llmio::detail::InBandError;
+
+/// What one event of a chat stream is.
+enum class ChunkEvent {
+    chunk, ///< a `chat.completion.chunk`
+    done,  ///< the `[DONE]` sentinel
+    error, ///< an in-band error: the event's data is the error body
 };
 
 using ChunkResult = std::variant<ChatChunk, StreamDone, InBandError>;
@@ -109,6 +116,10 @@ public:
     /// finished" (some servers send "" instead of null on every chunk).
     ChunkResult parse(std::string_view data);
 
+    /// `parse` for the per-token path: the chunk is assigned to `out`, whose storage is reused.
+    /// For ChunkEvent::error, `data` itself is the error body (nothing is copied).
+    ChunkEvent parse_into(std::string_view data, ChatChunk& out);
+
     /// One `text_completion` stream event (`/v1/completions`), same rules.
     CompletionChunkResult parse_completion(std::string_view data);
 
@@ -118,12 +129,6 @@ private:
     llmio::detail::ArenaJsonParser dom_;
     std::unique_ptr<ChunkFastPath> fast_; // null for Reader::dom_only
 };
-
-/// llama.cpp reports stream failures as an SSE field named `error` (not `data`), e.g.
-/// `error: {"code":500,"message":"context shift is disabled","type":"server_error"}`.
-/// Turns that field's value into an `InBandError` whose body has the usual
-/// `{"error": {...}}` shape (text that is not JSON becomes `{"error": {"message": text}}`).
-InBandError in_band_error_from_field(std::string_view value);
 
 // ---- completions -----------------------------------------------------------------------------
 
