@@ -159,6 +159,8 @@ void Connection::watch(Deadline const& deadline)
 
 IoResult Connection::timed(IoResult result) const noexcept
 {
+    if (!std::get<0>(result))
+        return result; // a success stays one, whatever the watch did meanwhile: no lock needed
     std::lock_guard lock(watch_->mutex);
     if (watch_->expired && std::get<0>(result))
         std::get<0>(result) = beast::error::timeout;
