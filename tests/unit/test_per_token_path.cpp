@@ -180,7 +180,7 @@ TEST_CASE("SSE: an in-band error after a token is thrown with its body as receiv
     CHECK(e.provider() == "openai");
     CHECK(e.raw_body() == error);
     CHECK(e.server_message() == "Compute error.");
-    CHECK(std::string(e.what()) == "server error: Compute error. (HTTP 200; provider openai)");
+    CHECK(std::string(e.what()) == "server error: Compute error. (HTTP 200; provider openai; error reported inside an HTTP 200 response)");
 }
 
 TEST_CASE("SSE: llama.cpp's `error:` line is mapped from its text as received", "[per-token]")
@@ -188,8 +188,8 @@ TEST_CASE("SSE: llama.cpp's `error:` line is mapped from its text as received", 
     std::string const error = R"({"code":400,"message":"context shift is disabled","type":"invalid_request_error"})";
     auto const out = openai_stream(sse_chunk("a") + "error: " + error + "\n\n");
     CHECK(out.contents == std::vector<std::string>{"a"});
-    auto const e = rethrown_as<InvalidRequestError>(out.error);
-    CHECK(e.code() == errc::invalid_request);
+    auto const e = rethrown_as<ContextLengthError>(out.error);
+    CHECK(e.code() == errc::context_length_exceeded);
     CHECK(e.raw_body() == error);
     CHECK(e.server_message() == "context shift is disabled");
     CHECK(e.provider() == "openai");
@@ -216,7 +216,7 @@ TEST_CASE("truncated streams deliver what arrived, then stream_truncated", "[per
         auto const e = rethrown_as<MalformedResponseError>(out.error);
         CHECK(e.code() == errc::stream_truncated);
         CHECK(e.provider() == "openai");
-        CHECK(std::string(e.what()) == "stream ended before its terminator (provider openai; the event "
+        CHECK(std::string(e.what()) == "response ended before it was complete (provider openai; the event "
                                        "stream ended without data: [DONE])");
     }
     SECTION("SSE ending inside an event")
@@ -235,7 +235,7 @@ TEST_CASE("truncated streams deliver what arrived, then stream_truncated", "[per
         auto const e = rethrown_as<MalformedResponseError>(out.error);
         CHECK(e.code() == errc::stream_truncated);
         CHECK(e.provider() == "ollama");
-        CHECK(std::string(e.what()) == "stream ended before its terminator (provider ollama; the NDJSON "
+        CHECK(std::string(e.what()) == "response ended before it was complete (provider ollama; the NDJSON "
                                        "stream ended without its \"done\": true line)");
     }
 }
@@ -263,7 +263,8 @@ TEST_CASE("try_next decodes buffered chunks without a read and reports what it c
         ChatChunk chunk;
 
         CHECK(source.try_next(chunk) == Ready::pending); // nothing pushed yet: a read is needed
-        CHECK(co_await source.next(chunk));
+        bool const first = co_await source.next(chunk); // a named local: no co_await inside CHECK
+        CHECK(first);
         CHECK(chunk.content == "a");
         CHECK(source.try_next(chunk) == Ready::chunk); // buffered: no suspension
         CHECK(chunk.content == "b");
@@ -303,13 +304,16 @@ TEST_CASE("try_next at the terminator leaves the rest of the body to next", "[pe
         written.wait();
         openai::SseChatSource source(std::move(stream), transport);
         ChatChunk chunk;
-        CHECK(co_await source.next(chunk));
+        bool const first = co_await source.next(chunk);
+        CHECK(first);
         CHECK(chunk.content == "a");
         // [DONE] is buffered, but what follows it must still be read before the connection can
         // be reused: that takes next().
         CHECK(source.try_next(chunk) == Ready::pending);
-        CHECK_FALSE(co_await source.next(chunk));
+        bool const more = co_await source.next(chunk);
+        CHECK_FALSE(more);
         CHECK(source.try_next(chunk) == Ready::end);
-        CHECK_FALSE(co_await source.next(chunk));
+        bool const again = co_await source.next(chunk);
+        CHECK_FALSE(again);
     });
 }
