@@ -1,8 +1,8 @@
 // The conformance suite for the LM Studio provider, against the LM Studio emulator (0.4 with
 // /api/v1, and an older build with /v1 only) and a live server when LLMIO_LIVE_LMSTUDIO is set.
 
-#include "conformance/conformance.hpp"
-#include "support/lmstudio_fixture.hpp"
+#include <llmio/testing/catch2.hpp>
+#include <llmio/testing/emulators/lmstudio_emulator.hpp>
 
 #include <llmio/lmstudio/provider.hpp>
 
@@ -13,7 +13,7 @@
 #include <cstdlib>
 
 using namespace llmio;
-using llmio::conformance::Target;
+using llmio::testing::Target;
 
 namespace {
 
@@ -44,17 +44,18 @@ Target make_target(std::string label, std::string base_url, std::string token, b
     return t;
 }
 
-Target emulator_target(test::LmStudioEmulatorFixture& emulator, std::string label)
+Target emulator_target(emulators::LmStudioEmulatorConfig config, std::string label)
 {
+    auto server = testing::start_emulator(std::make_shared<emulators::LmStudioEmulator>(std::move(config)));
     // The suite injects chat faults on one path (chat_path) for streamed and non-streamed
     // chats alike, so both go through /v1 here; the /api/v0 route that non-streamed chats take
     // by default (for LM Studio's stats) has its own tests in test_lmstudio_native_chat.cpp
     // and test_lmstudio_provider.cpp.
-    auto t = make_target(std::move(label), emulator.server.base_url(), "", false);
+    auto t = make_target(std::move(label), server->base_url(), "", false);
     t.features.model_management = true;
     t.chat_model = "qwen2.5-7b-instruct";
     t.embedding_model = "text-embedding-nomic-embed-text-v1.5";
-    t.server = &emulator.server;
+    t.server = std::move(server);
     t.error_body = lmstudio_error_body;
     t.expected_reply = [](std::string const& prompt) { return "Hello! You said: " + prompt; };
     return t;
@@ -64,16 +65,18 @@ Target emulator_target(test::LmStudioEmulatorFixture& emulator, std::string labe
 
 TEST_CASE("conformance: lmstudio against the LM Studio 0.4 emulator", "[conformance][lmstudio]")
 {
-    test::LmStudioEmulatorFixture emulator;
-    conformance::run_conformance_suite(emulator_target(emulator, "lmstudio (emulator, 0.4)"));
+    testing::catch2::run_conformance_suite([] {
+        return emulator_target(emulators::LmStudioEmulatorConfig::defaults(), "lmstudio (emulator, 0.4)");
+    });
 }
 
 TEST_CASE("conformance: lmstudio against an LM Studio emulator with /v1 only", "[conformance][lmstudio]")
 {
-    auto config = emulators::LmStudioEmulatorConfig::defaults();
-    config.version = emulators::LmStudioVersion::openai_only;
-    test::LmStudioEmulatorFixture emulator(config);
-    conformance::run_conformance_suite(emulator_target(emulator, "lmstudio (emulator, /v1 only)"));
+    testing::catch2::run_conformance_suite([] {
+        auto config = emulators::LmStudioEmulatorConfig::defaults();
+        config.version = emulators::LmStudioVersion::openai_only;
+        return emulator_target(config, "lmstudio (emulator, /v1 only)");
+    });
 }
 
 TEST_CASE("conformance: lmstudio against a live server (LLMIO_LIVE_LMSTUDIO)", "[conformance][lmstudio][live]")
@@ -85,11 +88,13 @@ TEST_CASE("conformance: lmstudio against a live server (LLMIO_LIVE_LMSTUDIO)", "
              "run the suite against a live LM Studio");
         return;
     }
-    char const* token = std::getenv("LM_API_TOKEN");
-    auto t = make_target(std::string("lmstudio (live ") + url + ")", url, token ? token : "");
-    t.chat_model = model;
-    char const* embedding = std::getenv("LLMIO_LIVE_LMSTUDIO_EMBEDDING_MODEL");
-    t.embedding_model = embedding ? embedding : "";
-    t.features.embeddings = embedding != nullptr;
-    conformance::run_conformance_suite(t);
+    testing::catch2::run_conformance_suite([&] {
+        char const* token = std::getenv("LM_API_TOKEN");
+        auto t = make_target(std::string("lmstudio (live ") + url + ")", url, token ? token : "");
+        t.chat_model = model;
+        char const* embedding = std::getenv("LLMIO_LIVE_LMSTUDIO_EMBEDDING_MODEL");
+        t.embedding_model = embedding ? embedding : "";
+        t.features.embeddings = embedding != nullptr;
+        return t;
+    });
 }

@@ -1,26 +1,19 @@
 // The conformance suite for the Ollama provider against the Ollama emulator, and against a live
 // server when LLMIO_LIVE_OLLAMA is set.
 
-#include "conformance/conformance.hpp"
-#include "support/ollama_fixture.hpp"
+#include <llmio/testing/catch2.hpp>
+#include <llmio/testing/emulators/ollama_emulator.hpp>
 
 #include <llmio/ollama/provider.hpp>
-
-#include <boost/json/serialize.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
 
 using namespace llmio;
-using llmio::conformance::Target;
+using llmio::testing::Target;
 
 namespace {
-
-std::string ollama_error_body(int, std::string const& message, std::string const&)
-{
-    return boost::json::serialize(boost::json::object{{"error", message}});
-}
 
 Target ollama_target(std::string label, std::string url)
 {
@@ -29,7 +22,7 @@ Target ollama_target(std::string label, std::string url)
     t.provider_name = "ollama";
     t.features.model_management = true;
     t.chat_path = "/api/chat";
-    t.error_body = ollama_error_body;
+    t.error_body = testing::ollama_error_body;
     t.stream_error_form = emulators::StreamErrorForm::ndjson;
     t.structured_request_ok = [](boost::json::value const& sent) {
         auto const* format = sent.as_object().if_contains("format");
@@ -50,13 +43,15 @@ Target ollama_target(std::string label, std::string url)
 
 TEST_CASE("conformance: ollama against the Ollama emulator", "[conformance][ollama]")
 {
-    test::OllamaEmulatorFixture emulator;
-    auto t = ollama_target("ollama (emulator)", emulator.server.base_url());
-    t.chat_model = "llama3.2:latest";
-    t.embedding_model = "all-minilm:latest";
-    t.server = &emulator.server;
-    t.expected_reply = [](std::string const& prompt) { return "Hello! You said: " + prompt; };
-    conformance::run_conformance_suite(t);
+    testing::catch2::run_conformance_suite([] {
+        auto server = testing::start_emulator(std::make_shared<emulators::OllamaEmulator>());
+        auto t = ollama_target("ollama (emulator)", server->base_url());
+        t.chat_model = "llama3.2:latest";
+        t.embedding_model = "all-minilm:latest";
+        t.server = std::move(server);
+        t.expected_reply = [](std::string const& prompt) { return "Hello! You said: " + prompt; };
+        return t;
+    });
 }
 
 TEST_CASE("conformance: ollama against a live server (LLMIO_LIVE_OLLAMA)", "[conformance][ollama][live]")
@@ -68,10 +63,12 @@ TEST_CASE("conformance: ollama against a live server (LLMIO_LIVE_OLLAMA)", "[con
              "the suite against a live server");
         return;
     }
-    auto t = ollama_target(std::string("ollama (live ") + url + ")", url);
-    t.chat_model = model;
-    char const* embedding = std::getenv("LLMIO_LIVE_OLLAMA_EMBEDDING_MODEL");
-    t.embedding_model = embedding ? embedding : "";
-    t.features.embeddings = embedding != nullptr;
-    conformance::run_conformance_suite(t);
+    testing::catch2::run_conformance_suite([&] {
+        auto t = ollama_target(std::string("ollama (live ") + url + ")", url);
+        t.chat_model = model;
+        char const* embedding = std::getenv("LLMIO_LIVE_OLLAMA_EMBEDDING_MODEL");
+        t.embedding_model = embedding ? embedding : "";
+        t.features.embeddings = embedding != nullptr;
+        return t;
+    });
 }

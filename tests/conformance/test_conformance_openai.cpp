@@ -1,56 +1,50 @@
-// The conformance suite for the OpenAI-compatible provider: against the emulator in OpenAI's
-// dialect, in llama.cpp's dialect, and against a live server when LLMIO_LIVE_OPENAI is set.
+// The conformance suite (llmio::testing) for the OpenAI-compatible provider: against the
+// emulator in OpenAI's dialect, in llama.cpp's dialect, and against a live server when
+// LLMIO_LIVE_OPENAI is set.
 
-#include "conformance/conformance.hpp"
-#include "support/emulator_fixture.hpp"
+#include <llmio/testing/catch2.hpp>
+#include <llmio/testing/emulators/openai_emulator.hpp>
 
 #include <llmio/openai/provider.hpp>
-
-#include <boost/json/serialize.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
 
 using namespace llmio;
-using llmio::conformance::Target;
+using llmio::testing::Target;
 
 namespace {
 
-std::string openai_error_body(int, std::string const& message, std::string const& type)
-{
-    boost::json::object error{{"message", message}, {"type", type}, {"param", nullptr}, {"code", nullptr}};
-    if (type == "model_not_found" || message.find("context length") != std::string::npos)
-        error["code"] = type == "model_not_found" ? "model_not_found" : "context_length_exceeded";
-    return boost::json::serialize(boost::json::object{{"error", error}});
-}
-
-std::string llamacpp_error_body(int status, std::string const& message, std::string const& type)
-{
-    return boost::json::serialize(boost::json::object{
-        {"error", {{"code", status}, {"message", message}, {"type", type}}}});
-}
-
-Target emulator_target(test::OpenAiEmulatorFixture& emulator, std::string label,
-                       std::string chat_model, std::string embedding_model)
+// Against an emulator, a stuck provider fails in seconds; a live server may take its time.
+Target openai_target(std::string label, std::string base_url, std::string api_key, bool emulator)
 {
     Target t;
     t.label = std::move(label);
     t.provider_name = "openai";
-    t.chat_model = std::move(chat_model);
-    t.embedding_model = std::move(embedding_model);
-    t.server = &emulator.server;
-    auto const url = emulator.server.base_url() + "/v1";
-    t.make = [url](boost::asio::any_io_executor ex, RetryPolicy retry) {
+    t.make = [base_url, api_key, emulator](boost::asio::any_io_executor ex, RetryPolicy retry) {
         openai::Options o;
-        o.base_url = url;
-        o.api_key = "sk-test";
+        o.base_url = base_url;
+        o.api_key = api_key;
         o.include_usage = true;
         o.retry = retry;
-        o.http.timeouts.first_byte = std::chrono::seconds(5);
-        o.http.timeouts.idle = std::chrono::seconds(5);
+        if (emulator) {
+            o.http.timeouts.first_byte = std::chrono::seconds(5);
+            o.http.timeouts.idle = std::chrono::seconds(5);
+        }
         return std::make_shared<openai::OpenAICompatibleProvider>(ex, o);
     };
+    return t;
+}
+
+Target emulator_target(emulators::OpenAiEmulatorConfig config, std::string label, std::string chat_model,
+                       std::string embedding_model)
+{
+    auto server = testing::start_emulator(std::make_shared<emulators::OpenAiEmulator>(std::move(config)));
+    auto t = openai_target(std::move(label), server->base_url() + "/v1", "sk-test", true);
+    t.chat_model = std::move(chat_model);
+    t.embedding_model = std::move(embedding_model);
+    t.server = std::move(server);
     t.expected_reply = [](std::string const& prompt) { return "Hello! You said: " + prompt; };
     return t;
 }
@@ -59,22 +53,23 @@ Target emulator_target(test::OpenAiEmulatorFixture& emulator, std::string label,
 
 TEST_CASE("conformance: openai against the OpenAI-dialect emulator", "[conformance][openai]")
 {
-    test::OpenAiEmulatorFixture emulator;
-    auto target = emulator_target(emulator, "openai (emulator, OpenAI dialect)", "gpt-4o-mini",
-                                  "text-embedding-3-small");
-    target.error_body = openai_error_body;
-    conformance::run_conformance_suite(target);
+    testing::catch2::run_conformance_suite([] {
+        auto t = emulator_target(emulators::OpenAiEmulatorConfig::openai(), "openai (emulator, OpenAI dialect)",
+                                 "gpt-4o-mini", "text-embedding-3-small");
+        t.error_body = testing::openai_error_body;
+        return t;
+    });
 }
 
 TEST_CASE("conformance: openai against the llama.cpp-dialect emulator", "[conformance][openai]")
 {
-    auto config = emulators::OpenAiEmulatorConfig::llamacpp();
-    config.llamacpp_rejects_streamed_tools = false;
-    test::OpenAiEmulatorFixture emulator(config);
-    auto target = emulator_target(emulator, "openai (emulator, llama.cpp dialect)", "tiny-llama",
-                                  "tiny-llama");
-    target.error_body = llamacpp_error_body;
-    conformance::run_conformance_suite(target);
+    testing::catch2::run_conformance_suite([] {
+        auto config = emulators::OpenAiEmulatorConfig::llamacpp();
+        config.llamacpp_rejects_streamed_tools = false;
+        auto t = emulator_target(config, "openai (emulator, llama.cpp dialect)", "tiny-llama", "tiny-llama");
+        t.error_body = testing::llamacpp_error_body;
+        return t;
+    });
 }
 
 TEST_CASE("conformance: openai against a live server (LLMIO_LIVE_OPENAI)", "[conformance][openai][live]")
@@ -86,23 +81,13 @@ TEST_CASE("conformance: openai against a live server (LLMIO_LIVE_OPENAI)", "[con
              "the suite against a live server");
         return;
     }
-    Target t;
-    t.label = std::string("openai (live ") + url + ")";
-    t.provider_name = "openai";
-    t.chat_model = model;
-    char const* embedding = std::getenv("LLMIO_LIVE_OPENAI_EMBEDDING_MODEL");
-    t.embedding_model = embedding ? embedding : "";
-    t.features.embeddings = embedding != nullptr;
-    std::string const base = url;
-    char const* key = std::getenv("OPENAI_API_KEY");
-    std::string const api_key = key ? key : "";
-    t.make = [base, api_key](boost::asio::any_io_executor ex, RetryPolicy retry) {
-        openai::Options o;
-        o.base_url = base;
-        o.api_key = api_key;
-        o.include_usage = true;
-        o.retry = retry;
-        return std::make_shared<openai::OpenAICompatibleProvider>(ex, o);
-    };
-    conformance::run_conformance_suite(t);
+    testing::catch2::run_conformance_suite([&] {
+        char const* key = std::getenv("OPENAI_API_KEY");
+        auto t = openai_target(std::string("openai (live ") + url + ")", url, key ? key : "", false);
+        t.chat_model = model;
+        char const* embedding = std::getenv("LLMIO_LIVE_OPENAI_EMBEDDING_MODEL");
+        t.embedding_model = embedding ? embedding : "";
+        t.features.embeddings = embedding != nullptr;
+        return t;
+    });
 }
