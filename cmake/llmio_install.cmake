@@ -7,7 +7,8 @@
 # the CLI is the component `cli` and is skipped when it was not built (OPTIONAL), so
 #   cmake --build build --target llmio llmio_openai llmio_lmstudio llmio_ollama
 #   cmake --install build                        # or: --component development
-# installs the libraries alone.
+# installs the libraries alone. The optional component `testing` (below) has its own install
+# component and export set.
 
 include(CMakePackageConfigHelpers)
 
@@ -53,6 +54,28 @@ install(EXPORT llmioTargets
   NAMESPACE llmio::
   DESTINATION "${LLMIO_INSTALL_CMAKEDIR}"
   COMPONENT development)
+
+# llmio::testing (testing/): the emulators and the conformance suite for provider authors, in
+# the install component `testing` with its own export set, so that
+#   cmake --install build --component development --component testing
+#   find_package(llmio REQUIRED COMPONENTS testing)
+# The library and headers need no test framework; llmio/testing/catch2.hpp needs Catch2 v2
+# from whoever includes it.
+if(LLMIO_BUILD_TESTING AND TARGET llmio_testing)
+  list(APPEND LLMIO_INSTALLED_COMPONENTS testing)
+  install(TARGETS llmio_testing
+    EXPORT llmioTestingTargets
+    ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT testing
+    INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+  install(DIRECTORY "${PROJECT_SOURCE_DIR}/testing/include/llmio"
+    DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
+    COMPONENT testing
+    FILES_MATCHING PATTERN "*.hpp")
+  install(EXPORT llmioTestingTargets
+    NAMESPACE llmio::
+    DESTINATION "${LLMIO_INSTALL_CMAKEDIR}"
+    COMPONENT testing)
+endif()
 
 # llmio is a static library compiled against this exact Boost: Boost.JSON and Boost.URL are
 # compiled Boost libraries whose ABI changes between releases, so the package asks for the same

@@ -3,8 +3,9 @@
 #         -DLLMIO_BUILD_DIR=... -DWORK_DIR=... -DGENERATOR=... [-DMAKE_PROGRAM=...]
 #         -DCXX_COMPILER=... [-DLAUNCHER=...] [-DCXX_FLAGS=...] [-DLINK_FLAGS=...]
 #         -P run_consumer.cmake
-# package:      `cmake --install --component development` (the libraries alone, no CLI) into
-#               WORK_DIR/prefix, then find_package(llmio) from there.
+# package:      `cmake --install --component development` (the libraries alone, no CLI), then
+#               `--component testing`, into WORK_DIR/prefix; then find_package(llmio) from there,
+#               and a third-party provider (third_party/) runs the installed conformance suite.
 # subdirectory: add_subdirectory(llmio's source tree).
 # Unoptimised, without debug info: the fastest build that still compiles and links everything.
 
@@ -44,6 +45,11 @@ if(MODE STREQUAL "package")
   if(EXISTS "${prefix}/bin")
     message(FATAL_ERROR "the development component installed programs: ${prefix}/bin")
   endif()
+  # llmio::testing is a component of its own: nothing of it comes with `development`.
+  if(EXISTS "${prefix}/include/llmio/testing")
+    message(FATAL_ERROR "the development component installed llmio::testing's headers")
+  endif()
+  run("${CMAKE_COMMAND}" --install "${LLMIO_BUILD_DIR}" --prefix "${prefix}" --component testing)
 
   # Precompiled headers are llmio's own business: nothing about them may reach consumers.
   file(GLOB_RECURSE exported "${prefix}/*.cmake")
@@ -72,5 +78,14 @@ run("${CMAKE_COMMAND}" ${configure_args})
 # Two jobs: ctest runs this next to other tests on CI's two cores. Only the consumer and what
 # it links: as a subdirectory, building `all` would also compile the providers it does not use
 # (their CMake code is still configured above; the main build compiles their sources).
-run("${CMAKE_COMMAND}" --build "${build_dir}" --parallel 2 --target consumer)
+# package mode adds the third-party provider "acme" (third_party/), which runs the installed
+# conformance suite through its Catch2 adapter.
+set(targets consumer)
+if(MODE STREQUAL "package")
+  list(APPEND targets acme_conformance)
+endif()
+run("${CMAKE_COMMAND}" --build "${build_dir}" --parallel 2 --target ${targets})
 run("${build_dir}/consumer")
+if(MODE STREQUAL "package")
+  run("${build_dir}/third_party/acme_conformance")
+endif()
