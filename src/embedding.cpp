@@ -1,15 +1,10 @@
 #include <llmio/embedding.hpp>
 
-#include <llmio/detail/json_read.hpp>
-
 #include <array>
 #include <bit>
 #include <cstdint>
 
 namespace llmio {
-
-namespace json = boost::json;
-using boost::system::error_code;
 
 std::string_view to_string(EmbeddingEncoding encoding) noexcept
 {
@@ -75,102 +70,6 @@ bool decode_base64_floats(std::string_view text, std::vector<float>& out)
         }
     }
     return word_bytes == 0 && out.size() == bytes / 4;
-}
-
-void tag_invoke(json::value_from_tag, json::value& jv, EmbeddingEncoding encoding)
-{
-    jv = to_string(encoding);
-}
-
-boost::system::result<EmbeddingEncoding> tag_invoke(json::try_value_to_tag<EmbeddingEncoding>,
-                                                    json::value const& jv)
-{
-    json::string const* s = jv.if_string();
-    if (s == nullptr)
-        return error_code(json::error::not_string);
-    if (*s == "float")
-        return EmbeddingEncoding::float32;
-    if (*s == "base64")
-        return EmbeddingEncoding::base64;
-    return error_code(json::error::unknown_name);
-}
-
-void tag_invoke(json::value_from_tag, json::value& jv, EmbeddingRequest const& r)
-{
-    json::object& o = jv.emplace_object();
-    o["model"] = r.model;
-    o["input"] = json::value_from(r.input, o.storage());
-    detail::put_if(o, "encoding", r.encoding);
-    detail::put_if(o, "dimensions", r.dimensions);
-    detail::put_if(o, "user", r.user);
-    if (!r.extra.empty())
-        o["extra"] = r.extra;
-}
-
-boost::system::result<EmbeddingRequest> tag_invoke(json::try_value_to_tag<EmbeddingRequest>,
-                                                   json::value const& jv)
-{
-    json::object const* o = jv.if_object();
-    if (o == nullptr)
-        return error_code(json::error::not_object);
-    detail::ShapeError err;
-    EmbeddingRequest r;
-    r.model = detail::string_field(*o, "model", err);
-    if (json::value const* in = detail::field(*o, "input"); in && in->is_string())
-        r.input.emplace_back(in->get_string());
-    else
-        detail::list_field(*o, "input", r.input, err);
-    detail::typed_field(*o, "encoding", r.encoding, err);
-    r.dimensions = detail::integer_field(*o, "dimensions", err);
-    if (json::value const* v = detail::field(*o, "user")) {
-        if (!v->is_string())
-            return error_code(json::error::not_string);
-        r.user = std::string(v->get_string());
-    }
-    if (json::object const* extra = detail::object_field(*o, "extra", err))
-        r.extra = *extra;
-    if (err)
-        return err.code();
-    return r;
-}
-
-void tag_invoke(json::value_from_tag, json::value& jv, EmbeddingResponse const& r)
-{
-    json::object& o = jv.emplace_object();
-    o["model"] = r.model;
-    o["embeddings"] = json::value_from(r.embeddings, o.storage());
-    detail::put_if(o, "usage", r.usage);
-}
-
-boost::system::result<EmbeddingResponse> tag_invoke(json::try_value_to_tag<EmbeddingResponse>,
-                                                    json::value const& jv)
-{
-    json::object const* o = jv.if_object();
-    if (o == nullptr)
-        return error_code(json::error::not_object);
-    detail::ShapeError err;
-    EmbeddingResponse r;
-    r.model = detail::string_field(*o, "model", err);
-    if (json::array const* vectors = detail::array_field(*o, "embeddings", err)) {
-        r.embeddings.reserve(vectors->size());
-        for (json::value const& v : *vectors) {
-            json::array const* numbers = v.if_array();
-            if (numbers == nullptr)
-                return error_code(json::error::not_array);
-            std::vector<float>& out = r.embeddings.emplace_back();
-            out.reserve(numbers->size());
-            for (json::value const& n : *numbers) {
-                auto d = detail::as_double(n);
-                if (!d)
-                    return error_code(json::error::not_number);
-                out.push_back(static_cast<float>(*d));
-            }
-        }
-    }
-    detail::typed_field(*o, "usage", r.usage, err);
-    if (err)
-        return err.code();
-    return r;
 }
 
 } // namespace llmio

@@ -1,12 +1,6 @@
 #include <llmio/message.hpp>
 
-#include <llmio/detail/json_read.hpp>
-
-#include <boost/json/value.hpp>
-
 namespace llmio {
-
-namespace json = boost::json;
 
 std::string_view to_string(Role role) noexcept
 {
@@ -74,122 +68,6 @@ Message Message::tool_result(std::string tool_call_id, std::string content)
 {
     Message m = make(Role::tool, std::move(content));
     m.tool_call_id = std::move(tool_call_id);
-    return m;
-}
-
-// ---- neutral JSON ------------------------------------------------------------------------
-
-void tag_invoke(json::value_from_tag, json::value& jv, Role role)
-{
-    jv = to_string(role);
-}
-
-boost::system::result<Role> tag_invoke(json::try_value_to_tag<Role>, json::value const& jv)
-{
-    json::string const* s = jv.if_string();
-    if (s == nullptr)
-        return boost::system::error_code(json::error::not_string);
-    if (auto r = role_from_string(*s))
-        return *r;
-    return boost::system::error_code(json::error::unknown_name);
-}
-
-void tag_invoke(json::value_from_tag, json::value& jv, ContentPart const& part)
-{
-    json::object& o = jv.emplace_object();
-    if (part.type == ContentPart::Type::text) {
-        o["type"] = "text";
-        o["text"] = part.text;
-    } else {
-        o["type"] = "image_url";
-        o["url"] = part.url;
-        if (!part.detail.empty())
-            o["detail"] = part.detail;
-    }
-}
-
-boost::system::result<ContentPart> tag_invoke(json::try_value_to_tag<ContentPart>,
-                                              json::value const& jv)
-{
-    json::object const* o = jv.if_object();
-    if (o == nullptr)
-        return boost::system::error_code(json::error::not_object);
-    detail::ShapeError err;
-    ContentPart part;
-    std::string_view const type = detail::string_field(*o, "type", err);
-    if (type == "text" || type.empty()) {
-        part.type = ContentPart::Type::text;
-        part.text = detail::string_field(*o, "text", err);
-    } else if (type == "image_url") {
-        part.type = ContentPart::Type::image_url;
-        part.url = detail::string_field(*o, "url", err);
-        part.detail = detail::string_field(*o, "detail", err);
-    } else {
-        err.fail("unknown content part type", json::error::unknown_name);
-    }
-    if (err)
-        return err.code();
-    return part;
-}
-
-void tag_invoke(json::value_from_tag, json::value& jv, ToolCall const& call)
-{
-    jv = {{"id", call.id}, {"name", call.name}, {"arguments", call.arguments}};
-}
-
-boost::system::result<ToolCall> tag_invoke(json::try_value_to_tag<ToolCall>, json::value const& jv)
-{
-    json::object const* o = jv.if_object();
-    if (o == nullptr)
-        return boost::system::error_code(json::error::not_object);
-    detail::ShapeError err;
-    ToolCall call;
-    detail::id_field(*o, "id", call.id, err);
-    call.name = detail::string_field(*o, "name", err);
-    call.arguments = detail::string_field(*o, "arguments", err);
-    if (err)
-        return err.code();
-    return call;
-}
-
-void tag_invoke(json::value_from_tag, json::value& jv, Message const& m)
-{
-    json::object& o = jv.emplace_object();
-    o["role"] = to_string(m.role);
-    o["content"] = m.content;
-    detail::put_list(o, "parts", m.parts);
-    detail::put_list(o, "tool_calls", m.tool_calls);
-    if (!m.tool_call_id.empty())
-        o["tool_call_id"] = m.tool_call_id;
-    if (!m.name.empty())
-        o["name"] = m.name;
-    if (!m.reasoning.empty())
-        o["reasoning"] = m.reasoning;
-}
-
-boost::system::result<Message> tag_invoke(json::try_value_to_tag<Message>, json::value const& jv)
-{
-    json::object const* o = jv.if_object();
-    if (o == nullptr)
-        return boost::system::error_code(json::error::not_object);
-    Message m;
-    if (json::value const* role = o->if_contains("role")) {
-        auto r = json::try_value_to<Role>(*role);
-        if (!r)
-            return r.error();
-        m.role = *r;
-    } else {
-        return boost::system::error_code(json::error::not_found);
-    }
-    detail::ShapeError err;
-    m.content = detail::string_field(*o, "content", err);
-    detail::list_field(*o, "parts", m.parts, err);
-    detail::list_field(*o, "tool_calls", m.tool_calls, err);
-    m.tool_call_id = detail::string_field(*o, "tool_call_id", err);
-    m.name = detail::string_field(*o, "name", err);
-    m.reasoning = detail::string_field(*o, "reasoning", err);
-    if (err)
-        return err.code();
     return m;
 }
 

@@ -1,8 +1,8 @@
 #ifndef LLMIO_CHAT_HPP
 #define LLMIO_CHAT_HPP
 
-// Chat requests, responses and stream chunks, provider-neutral.
-// JSON conversions: see the note at the top of message.hpp.
+// Chat requests, responses and stream chunks, provider-neutral. Each provider maps them to
+// its own wire format (e.g. `llmio/openai/wire.hpp`).
 
 #include <llmio/finish_reason.hpp>
 #include <llmio/message.hpp>
@@ -159,28 +159,6 @@ struct ChatChunk {
 
     friend bool operator==(ChatChunk const&, ChatChunk const&) = default;
 };
-
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, ToolDefinition const& tool);
-boost::system::result<ToolDefinition> tag_invoke(boost::json::try_value_to_tag<ToolDefinition>,
-                                                 boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, ToolChoice const& choice);
-boost::system::result<ToolChoice> tag_invoke(boost::json::try_value_to_tag<ToolChoice>,
-                                             boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, ResponseFormat const& format);
-boost::system::result<ResponseFormat> tag_invoke(boost::json::try_value_to_tag<ResponseFormat>,
-                                                 boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, ChatRequest const& request);
-boost::system::result<ChatRequest> tag_invoke(boost::json::try_value_to_tag<ChatRequest>,
-                                              boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, ChatResponse const& response);
-boost::system::result<ChatResponse> tag_invoke(boost::json::try_value_to_tag<ChatResponse>,
-                                               boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, ToolCallDelta const& delta);
-boost::system::result<ToolCallDelta> tag_invoke(boost::json::try_value_to_tag<ToolCallDelta>,
-                                                boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, ChatChunk const& chunk);
-boost::system::result<ChatChunk> tag_invoke(boost::json::try_value_to_tag<ChatChunk>,
-                                            boost::json::value const& jv);
 
 } // namespace llmio
 

@@ -2,7 +2,6 @@
 #define LLMIO_COMPLETION_HPP
 
 // Legacy text completions (`/v1/completions`), provider-neutral.
-// JSON conversions: see the note at the top of message.hpp.
 
 #include <llmio/finish_reason.hpp>
 #include <llmio/usage.hpp>
@@ -83,22 +82,6 @@ struct CompletionChunk {
 
     friend bool operator==(CompletionChunk const&, CompletionChunk const&) = default;
 };
-
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                CompletionRequest const& request);
-boost::system::result<CompletionRequest> tag_invoke(
-    boost::json::try_value_to_tag<CompletionRequest>, boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                CompletionChoice const& choice);
-boost::system::result<CompletionChoice> tag_invoke(
-    boost::json::try_value_to_tag<CompletionChoice>, boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                CompletionResponse const& response);
-boost::system::result<CompletionResponse> tag_invoke(
-    boost::json::try_value_to_tag<CompletionResponse>, boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, CompletionChunk const& chunk);
-boost::system::result<CompletionChunk> tag_invoke(boost::json::try_value_to_tag<CompletionChunk>,
-                                                  boost::json::value const& jv);
 
 } // namespace llmio
 

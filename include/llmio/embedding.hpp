@@ -2,7 +2,6 @@
 #define LLMIO_EMBEDDING_HPP
 
 // Embeddings, provider-neutral.
-// JSON conversions: see the note at the top of message.hpp.
 
 #include <llmio/usage.hpp>
 
@@ -48,18 +47,6 @@ struct EmbeddingResponse {
 
     friend bool operator==(EmbeddingResponse const&, EmbeddingResponse const&) = default;
 };
-
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, EmbeddingEncoding encoding);
-boost::system::result<EmbeddingEncoding> tag_invoke(
-    boost::json::try_value_to_tag<EmbeddingEncoding>, boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                EmbeddingRequest const& request);
-boost::system::result<EmbeddingRequest> tag_invoke(
-    boost::json::try_value_to_tag<EmbeddingRequest>, boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                EmbeddingResponse const& response);
-boost::system::result<EmbeddingResponse> tag_invoke(
-    boost::json::try_value_to_tag<EmbeddingResponse>, boost::json::value const& jv);
 
 /// Decodes a base64 embedding (standard alphabet, padding optional) of packed little-endian
 /// float32 values. Returns false, leaving `out` unspecified, when the text is not base64 or

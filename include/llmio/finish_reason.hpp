@@ -1,9 +1,7 @@
 #ifndef LLMIO_FINISH_REASON_HPP
 #define LLMIO_FINISH_REASON_HPP
 
-#include <boost/json/conversion.hpp>
-#include <boost/json/fwd.hpp>
-#include <boost/system/result.hpp>
+#include <boost/describe/enum.hpp>
 
 #include <string_view>
 
@@ -28,10 +26,8 @@ std::string_view to_string(FinishReason reason) noexcept;
 /// Classifies a server's finish reason text. Unknown text (including "") gives `other`.
 FinishReason finish_reason_from_string(std::string_view text) noexcept;
 
-/// Neutral JSON: the `to_string` text.
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, FinishReason reason);
-boost::system::result<FinishReason> tag_invoke(boost::json::try_value_to_tag<FinishReason>,
-                                               boost::json::value const& jv);
+// Described, so Boost.JSON writes the enumerator's name (the `to_string` text).
+BOOST_DESCRIBE_ENUM(FinishReason, stop, length, tool_calls, content_filter, other, none)
 
 } // namespace llmio
 

@@ -1,17 +1,10 @@
 #ifndef LLMIO_MESSAGE_HPP
 #define LLMIO_MESSAGE_HPP
 
-// Conversation messages, provider-neutral.
-//
-// Every type here converts to and from Boost.JSON (`boost::json::value_from(m)`,
-// `boost::json::try_value_to<Message>(v)`). That JSON is llmio's own neutral form (field names
-// as in the structs, for logs, config files and caches), not any provider's wire format:
-// the wire mappings live with each provider (e.g. `llmio/openai/wire.hpp`).
-// Reading never throws through `try_value_to`: a wrong shape is an error code.
+// Conversation messages, provider-neutral. Each provider maps them to its own wire format
+// (e.g. `llmio/openai/wire.hpp`).
 
-#include <boost/json/fwd.hpp>
-#include <boost/json/conversion.hpp>
-#include <boost/system/result.hpp>
+#include <boost/describe/class.hpp>
 
 #include <optional>
 #include <string>
@@ -54,6 +47,9 @@ struct ToolCall {
     friend bool operator==(ToolCall const&, ToolCall const&) = default;
 };
 
+// Described: `boost::json::value_from(call)` is {"id","name","arguments"} (the CLI's --json).
+BOOST_DESCRIBE_STRUCT(ToolCall, (), (id, name, arguments))
+
 /// One message of a conversation.
 struct Message {
     Role role = Role::user;
@@ -82,20 +78,6 @@ struct Message {
 
     friend bool operator==(Message const&, Message const&) = default;
 };
-
-// Neutral JSON conversions (see the top of this file).
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, Role role);
-boost::system::result<Role> tag_invoke(boost::json::try_value_to_tag<Role>,
-                                       boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, ContentPart const& part);
-boost::system::result<ContentPart> tag_invoke(boost::json::try_value_to_tag<ContentPart>,
-                                              boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, ToolCall const& call);
-boost::system::result<ToolCall> tag_invoke(boost::json::try_value_to_tag<ToolCall>,
-                                           boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, Message const& message);
-boost::system::result<Message> tag_invoke(boost::json::try_value_to_tag<Message>,
-                                          boost::json::value const& jv);
 
 } // namespace llmio
 

@@ -2,11 +2,8 @@
 #define LLMIO_MODELS_HPP
 
 // What a server says about its models, provider-neutral.
-// JSON conversions: see the note at the top of message.hpp.
 
-#include <boost/json/conversion.hpp>
 #include <boost/json/value.hpp>
-#include <boost/system/result.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -46,14 +43,6 @@ struct ModelInfo {
 
     friend bool operator==(ModelInfo const&, ModelInfo const&) = default;
 };
-
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                ModelCapabilities const& capabilities);
-boost::system::result<ModelCapabilities> tag_invoke(
-    boost::json::try_value_to_tag<ModelCapabilities>, boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, ModelInfo const& info);
-boost::system::result<ModelInfo> tag_invoke(boost::json::try_value_to_tag<ModelInfo>,
-                                            boost::json::value const& jv);
 
 } // namespace llmio
 

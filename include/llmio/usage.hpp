@@ -2,10 +2,12 @@
 #define LLMIO_USAGE_HPP
 
 // What a generation cost and how fast it ran, provider-neutral.
+//
+// Both structs are described (Boost.Describe), so `boost::json::value_from(usage)` gives an
+// object with one key per member, in declaration order; an unset optional is `null`. The CLI's
+// `--json` output is written that way.
 
-#include <boost/json/conversion.hpp>
-#include <boost/json/fwd.hpp>
-#include <boost/system/result.hpp>
+#include <boost/describe/class.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -45,12 +47,13 @@ struct ServerStats {
     friend bool operator==(ServerStats const&, ServerStats const&) = default;
 };
 
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, Usage const& usage);
-boost::system::result<Usage> tag_invoke(boost::json::try_value_to_tag<Usage>,
-                                        boost::json::value const& jv);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, ServerStats const& stats);
-boost::system::result<ServerStats> tag_invoke(boost::json::try_value_to_tag<ServerStats>,
-                                              boost::json::value const& jv);
+BOOST_DESCRIBE_STRUCT(Usage, (),
+                      (prompt_tokens, completion_tokens, total_tokens, cached_tokens,
+                       reasoning_tokens))
+BOOST_DESCRIBE_STRUCT(ServerStats, (),
+                      (tokens_per_second, time_to_first_token_s, generation_time_s,
+                       prompt_tokens_per_second, model_load_time_s, prompt_tokens,
+                       predicted_tokens, cached_prompt_tokens, stop_reason))
 
 } // namespace llmio
 

@@ -5,8 +5,6 @@
 #include "cli/output.hpp"
 #include "cli/provider_selection.hpp"
 
-#include <llmio/finish_reason.hpp>
-
 #include <cstdio>
 #include <ostream>
 
@@ -25,13 +23,7 @@ boost::asio::awaitable<int> cmd_complete(Context& ctx, CompleteOptions options)
 
     auto& out = ctx.streams.out;
     if (options.gen.json) {
-        auto const finish = response.choices.empty() ? FinishReason::none
-                                                      : response.choices.front().finish_reason;
-        print_json(out, boost::json::object{{"model", response.model},
-                                            {"text", response.text()},
-                                            {"finish_reason", to_string(finish)},
-                                            {"usage", usage_json(response.usage)},
-                                            {"stats", stats_json(response.stats)}});
+        print_json(out, completion_json(response));
         co_return 0;
     }
     out << response.text();

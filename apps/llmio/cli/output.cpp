@@ -1,7 +1,6 @@
 #include "cli/output.hpp"
 
 #include <llmio/error_sanitize.hpp>
-#include <llmio/finish_reason.hpp>
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
@@ -54,37 +53,19 @@ void print_json(std::ostream& out, boost::json::value const& value)
     out << boost::json::serialize(value) << '\n' << std::flush;
 }
 
-boost::json::value usage_json(std::optional<Usage> const& usage)
-{
-    if (!usage)
-        return nullptr;
-    return boost::json::object{{"prompt_tokens", usage->prompt_tokens},
-                               {"completion_tokens", usage->completion_tokens},
-                               {"total_tokens", usage->total_tokens}};
-}
-
-boost::json::value stats_json(std::optional<ServerStats> const& stats)
-{
-    if (!stats)
-        return nullptr;
-    return boost::json::value_from(*stats);
-}
-
 boost::json::value chat_response_json(ChatResponse const& response)
 {
-    boost::json::array calls;
-    for (auto const& call : response.tool_calls)
-        calls.push_back(boost::json::object{
-            {"id", call.id}, {"name", call.name}, {"arguments", call.arguments}});
-    return boost::json::object{
-        {"model", response.model},
-        {"content", response.content},
-        {"reasoning", response.reasoning},
-        {"tool_calls", std::move(calls)},
-        {"finish_reason", to_string(response.finish_reason)},
-        {"usage", usage_json(response.usage)},
-        {"stats", stats_json(response.stats)},
-    };
+    return boost::json::value_from(ChatJson{response.model, response.content, response.reasoning,
+                                            response.tool_calls, response.finish_reason,
+                                            response.usage, response.stats});
+}
+
+boost::json::value completion_json(CompletionResponse const& response)
+{
+    auto const finish = response.choices.empty() ? FinishReason::none
+                                                  : response.choices.front().finish_reason;
+    return boost::json::value_from(
+        CompleteJson{response.model, response.text(), finish, response.usage, response.stats});
 }
 
 boost::json::value model_json(ModelInfo const& model, std::string const& provider)

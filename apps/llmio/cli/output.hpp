@@ -4,9 +4,11 @@
 // Output shapes: aligned tables for people, JSON (one document per command) for scripts.
 
 #include <llmio/chat.hpp>
+#include <llmio/completion.hpp>
 #include <llmio/models.hpp>
 #include <llmio/usage.hpp>
 
+#include <boost/describe/class.hpp>
 #include <boost/json/value.hpp>
 
 #include <iosfwd>
@@ -23,12 +25,35 @@ void print_table(std::ostream& out, std::vector<std::string> const& header,
 /// Prints `value` as one line of JSON.
 void print_json(std::ostream& out, boost::json::value const& value);
 
-/// {"prompt_tokens","completion_tokens","total_tokens"} or null.
-boost::json::value usage_json(std::optional<Usage> const& usage);
-/// The server statistics that were reported, or null.
-boost::json::value stats_json(std::optional<ServerStats> const& stats);
-/// `llmio chat --json`: content, reasoning, tool_calls, finish_reason, usage, stats, model.
+// The `--json` documents of `chat` and `complete` (docs/cli.md): described structs, so
+// Boost.JSON writes one key per member in this order, and null for an unset optional (`usage`
+// and `stats` as a whole, and each of their fields the server did not report).
+
+struct ChatJson {
+    std::string model;
+    std::string content;
+    std::string reasoning;
+    std::vector<ToolCall> tool_calls;
+    FinishReason finish_reason = FinishReason::none;
+    std::optional<Usage> usage;
+    std::optional<ServerStats> stats;
+};
+BOOST_DESCRIBE_STRUCT(ChatJson, (),
+                      (model, content, reasoning, tool_calls, finish_reason, usage, stats))
+
+struct CompleteJson {
+    std::string model;
+    std::string text; ///< The first choice's.
+    FinishReason finish_reason = FinishReason::none;
+    std::optional<Usage> usage;
+    std::optional<ServerStats> stats;
+};
+BOOST_DESCRIBE_STRUCT(CompleteJson, (), (model, text, finish_reason, usage, stats))
+
+/// `llmio chat --json`.
 boost::json::value chat_response_json(ChatResponse const& response);
+/// `llmio complete --json`.
+boost::json::value completion_json(CompletionResponse const& response);
 /// `llmio models --json` entry: id, provider, loaded (when known), context_length, type.
 boost::json::value model_json(ModelInfo const& model, std::string const& provider);
 

@@ -2,7 +2,7 @@
 #define LLMIO_DETAIL_JSON_READ_HPP
 
 // Non-throwing helpers for reading received JSON and writing request bodies.
-// Shared by the neutral conversions and every provider's wire mapping.
+// Shared by every provider's wire mapping.
 //
 // Reading rules: an absent key and a null value both mean "not given"; a value of the wrong
 // type is a shape error, recorded once (the first one) with its path for the error message.
@@ -14,7 +14,6 @@
 #include <boost/json/error.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_from.hpp>
-#include <boost/json/value_to.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <cstdint>
@@ -83,50 +82,6 @@ void put_if(boost::json::object& o, std::string_view key, std::optional<T> const
 {
     if (value)
         o[key] = boost::json::value_from(*value, o.storage());
-}
-
-/// Reads the array at `key` element by element with `try_value_to<T>` (absent/null = empty).
-template <class T>
-void list_field(boost::json::object const& o, std::string_view key, std::vector<T>& out,
-                ShapeError& err, std::string_view where = {})
-{
-    boost::json::array const* a = array_field(o, key, err, where);
-    if (a == nullptr)
-        return;
-    out.reserve(a->size());
-    for (std::size_t i = 0; i < a->size(); ++i) {
-        auto r = boost::json::try_value_to<T>((*a)[i]);
-        if (!r) {
-            std::string msg(where);
-            if (!msg.empty())
-                msg += '.';
-            msg.append(key).append("[").append(std::to_string(i)).append("]: ");
-            msg += r.error().message();
-            err.fail(std::move(msg), r.error());
-            return;
-        }
-        out.push_back(std::move(*r));
-    }
-}
-
-/// Reads the value at `key` with `try_value_to<T>` into `out` (absent/null leaves it unset).
-template <class T>
-void typed_field(boost::json::object const& o, std::string_view key, std::optional<T>& out,
-                 ShapeError& err, std::string_view where = {})
-{
-    boost::json::value const* v = field(o, key);
-    if (v == nullptr)
-        return;
-    auto r = boost::json::try_value_to<T>(*v);
-    if (!r) {
-        std::string msg(where);
-        if (!msg.empty())
-            msg += '.';
-        msg.append(key).append(": ").append(r.error().message());
-        err.fail(std::move(msg), r.error());
-        return;
-    }
-    out = std::move(*r);
 }
 
 /// Writes `values` under `key` as an array when non-empty.
