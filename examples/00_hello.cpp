@@ -12,7 +12,7 @@
 int main(int argc, char** argv)
 try {
     boost::asio::io_context io;
-    llmio::lmstudio::LmStudioProvider lmstudio(
+    llmio::lmstudio::Provider lmstudio(
         io.get_executor(), {.base_url = argc > 1 ? argv[1] : llmio::lmstudio::kDefaultBaseUrl});
     llmio::ChatResponse reply = llmio::run(io, lmstudio.chat({
         .model = "qwen2.5-7b-instruct",

@@ -22,7 +22,7 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
 
     // [snippet:provider]
     // base_url: e.g. "http://127.0.0.1:1234"; "/v1" may be given or not.
-    llmio::lmstudio::LmStudioProvider lmstudio(executor, {.base_url = base_url});
+    llmio::lmstudio::Provider lmstudio(executor, {.base_url = base_url});
     // [end-snippet]
 
     // [snippet:list-models]

@@ -19,7 +19,7 @@ namespace {
 boost::asio::awaitable<int> run(std::string base_url, std::string model)
 {
     auto executor = co_await boost::asio::this_coro::executor;
-    llmio::lmstudio::LmStudioProvider lmstudio(executor, {.base_url = base_url});
+    llmio::lmstudio::Provider lmstudio(executor, {.base_url = base_url});
     llmio::ChatRequest request{.model = model,
                                .messages = {llmio::Message::user("Count from one to five.")}};
 

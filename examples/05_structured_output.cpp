@@ -23,7 +23,7 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
 {
     llmio::lmstudio::Options options;
     options.base_url = base_url;
-    llmio::lmstudio::LmStudioProvider lmstudio(co_await boost::asio::this_coro::executor, options);
+    llmio::lmstudio::Provider lmstudio(co_await boost::asio::this_coro::executor, options);
 
     // [snippet:request]
     boost::json::object schema = {

@@ -59,7 +59,7 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
     auto executor = co_await boost::asio::this_coro::executor;
     llmio::lmstudio::Options options;
     options.base_url = base_url;
-    llmio::lmstudio::LmStudioProvider lmstudio(executor, options);
+    llmio::lmstudio::Provider lmstudio(executor, options);
 
     llmio::ChatRequest request;
     request.model = model;
@@ -101,7 +101,7 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
     llmio::lmstudio::Options nowhere;
     nowhere.base_url = "http://127.0.0.1:1";
     nowhere.retry = llmio::RetryPolicy::none();
-    llmio::lmstudio::LmStudioProvider offline(executor, nowhere);
+    llmio::lmstudio::Provider offline(executor, nowhere);
     bool refused = false;
     try {
         co_await offline.chat(request);

@@ -34,7 +34,7 @@ int use_llmio(boost::asio::io_context& io, std::string const& base_url, std::str
 {
     llmio::lmstudio::Options options;
     options.base_url = base_url;
-    llmio::lmstudio::LmStudioProvider lmstudio(io.get_executor(), options);
+    llmio::lmstudio::Provider lmstudio(io.get_executor(), options);
 
     llmio::ChatRequest request;
     request.model = model;

@@ -98,7 +98,7 @@ boost::asio::awaitable<int> run(std::string base_url, std::string kind, std::str
         provider = std::make_unique<llmio::ollama::OllamaProvider>(
             executor, llmio::ollama::Options{.host = base_url});
     } else {
-        provider = std::make_unique<llmio::lmstudio::LmStudioProvider>(
+        provider = std::make_unique<llmio::lmstudio::Provider>(
             executor, llmio::lmstudio::Options{.base_url = base_url});
     }
     // [end-snippet]

@@ -122,7 +122,7 @@ boost::asio::awaitable<int> run(std::string base_url, std::string model)
     auto executor = co_await boost::asio::this_coro::executor;
     llmio::lmstudio::Options options;
     options.base_url = base_url;
-    llmio::lmstudio::LmStudioProvider lmstudio(executor, options);
+    llmio::lmstudio::Provider lmstudio(executor, options);
 
     co_await chat_with_deadline(lmstudio, question(model, "Write a long poem."));
     co_await stoppable_stream(lmstudio, question(model, "Write a long story."));

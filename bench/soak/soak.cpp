@@ -198,7 +198,7 @@ struct Providers {
         l.base_url = emulators.lmstudio.base_url();
         l.http = http();
         l.retry = llmio::RetryPolicy::none();
-        all.push_back(std::make_unique<llmio::lmstudio::LmStudioProvider>(io.get_executor(), l));
+        all.push_back(std::make_unique<llmio::lmstudio::Provider>(io.get_executor(), l));
         llmio::ollama::Options n;
         n.host = emulators.ollama.base_url();
         n.http = http();

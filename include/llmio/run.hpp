@@ -4,7 +4,7 @@
 // Blocking on one llmio call from code that is not a coroutine yet:
 //
 //     boost::asio::io_context io;
-//     llmio::lmstudio::LmStudioProvider lmstudio(io.get_executor(), {});
+//     llmio::lmstudio::Provider lmstudio(io.get_executor(), {});
 //     llmio::ChatResponse reply = llmio::run(io, lmstudio.chat(request));
 //
 // `run` drives `io` on the calling thread until the call is done, then returns. It takes the

@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 
+#include <array>
 #include <atomic>
 #include <variant>
 
@@ -23,6 +24,10 @@ using Clock = std::chrono::steady_clock;
 using Outcome = std::variant<DiscoveredServer, NotFound>;
 
 namespace {
+
+// Discovery probes every kind of server, so a candidate URL may end with any of their API
+// prefixes (LM Studio's /api/v0 and /api/v1 included): all reach the same server.
+constexpr std::array<std::string_view, 3> kProbedApiPrefixes{"/v1", "/api/v0", "/api/v1"};
 
 struct Prober {
     http::HttpClient& client;
@@ -182,7 +187,9 @@ asio::awaitable<DiscoveryResult> discover(DiscoveryOptions options)
     std::vector<http::Endpoint> candidates;
     for (auto const* list : {&options.endpoints, &options.defaults})
         for (auto const& url : *list) {
-            auto endpoint = http::Endpoint::parse(url);
+            http::Endpoint::ParseOptions parse_options;
+            parse_options.api_prefixes = kProbedApiPrefixes;
+            auto endpoint = http::Endpoint::parse(url, parse_options);
             bool duplicate = false;
             for (auto const& c : candidates)
                 duplicate = duplicate || c.to_string() == endpoint.to_string();

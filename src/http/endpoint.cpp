@@ -20,9 +20,6 @@ namespace {
 
 namespace urls = boost::urls;
 
-// Longest first, so that "/api/v1" is not read as "/api" + "/v1".
-constexpr std::array<std::string_view, 3> kApiPrefixes{"/api/v0", "/api/v1", "/v1"};
-
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_control(unsigned char c) noexcept { return c < 0x20 || c == 0x7F; }
@@ -135,6 +132,31 @@ std::string normalise_escapes(std::string_view encoded)
             out += to_upper(encoded[i + 2]);
         }
         i += 2;
+    }
+    return out;
+}
+
+// The longest of `prefixes` that ends `path` on a segment boundary (each starts with '/'),
+// or "" when none does.
+std::string_view longest_prefix(std::string_view path, std::span<std::string_view const> prefixes)
+{
+    std::string_view found;
+    for (std::string_view const prefix : prefixes)
+        if (!prefix.empty() && prefix.size() > found.size() && path.ends_with(prefix))
+            found = prefix;
+    return found;
+}
+
+// "/v1"; "one of /v1 or /api/v0"; "one of /v1, /api/v0 or /api/v1".
+std::string one_of(std::span<std::string_view const> prefixes)
+{
+    if (prefixes.size() == 1)
+        return std::string(prefixes.front());
+    std::string out = "one of ";
+    for (std::size_t i = 0; i < prefixes.size(); ++i) {
+        if (i > 0)
+            out += i + 1 == prefixes.size() ? " or " : ", ";
+        out += prefixes[i];
     }
     return out;
 }
@@ -394,20 +416,15 @@ std::optional<Endpoint> Endpoint::try_parse(std::string_view url, ParseOptions c
         path += normalised;
     }
 
-    for (std::string_view const prefix : kApiPrefixes) {
-        if (path.ends_with(prefix)) {
-            e.api_prefix_ = prefix;
-            path.resize(path.size() - prefix.size());
-            break;
-        }
-    }
-    if (!e.api_prefix_.empty()) {
-        for (std::string_view const prefix : kApiPrefixes) {
-            if (path.ends_with(prefix))
-                return fail("the path " + quoted(path + e.api_prefix_) +
-                            " ends with two API prefixes; give the base URL with one of "
-                            "/v1, /api/v0 or /api/v1 at most");
-        }
+    // The longest prefix that matches wins, so that "/api/v1" is not read as "/api" + "/v1".
+    std::string_view const prefix = longest_prefix(path, options.api_prefixes);
+    if (!prefix.empty()) {
+        e.api_prefix_ = prefix;
+        path.resize(path.size() - prefix.size());
+        if (!longest_prefix(path, options.api_prefixes).empty())
+            return fail("the path " + quoted(path + e.api_prefix_) +
+                        " ends with two API prefixes; give the base URL with " +
+                        one_of(options.api_prefixes) + " at most");
     }
     e.base_path_ = std::move(path);
     return e;

@@ -253,7 +253,7 @@ int main()
     lmstudio::Options lmstudio_options;
     lmstudio_options.base_url = lmstudio_emulator.server.base_url();
     lmstudio_options.model_cache_ttl = 1ms; // refreshes all the time
-    lmstudio::LmStudioProvider lmstudio_provider(ex, lmstudio_options);
+    lmstudio::Provider lmstudio_provider(ex, lmstudio_options);
 
     ollama::Options ollama_options;
     ollama_options.host = ollama_emulator.server.base_url();

@@ -34,12 +34,12 @@ Target make_target(std::string label, std::string base_url, std::string token, b
     t.make = [base_url, token, native_stats](boost::asio::any_io_executor ex, RetryPolicy retry) {
         lmstudio::Options o;
         o.base_url = base_url;
-        o.api_token = token;
+        o.api_key = token;
         o.retry = retry;
         o.native_stats = native_stats;
         o.http.timeouts.first_byte = std::chrono::seconds(5);
         o.http.timeouts.idle = std::chrono::seconds(5);
-        return std::make_shared<lmstudio::LmStudioProvider>(ex, o);
+        return std::make_shared<lmstudio::Provider>(ex, o);
     };
     return t;
 }

@@ -207,7 +207,7 @@ TEST_CASE("an endless LM Studio /v1 stream ends at max_answer_bytes", "[answer_l
     o.retry = RetryPolicy::none();
     auto const e = expect_malformed([&] {
         test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
-            lmstudio::LmStudioProvider provider(ex, o);
+            lmstudio::Provider provider(ex, o);
             co_await drain(co_await provider.chat_stream(hello()));
         });
     });
@@ -224,7 +224,7 @@ TEST_CASE("an endless LM Studio /api/v1/chat stream ends at max_answer_bytes", "
     std::size_t delivered = 0;
     auto const e = expect_malformed([&] {
         test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
-            lmstudio::LmStudioProvider provider(ex, o);
+            lmstudio::Provider provider(ex, o);
             lmstudio::NativeChatRequest request;
             request.model = "m";
             request.input = "hello";
@@ -327,7 +327,7 @@ ChatResponse stream_openai(std::string body)
 
 ChatResponse stream_lmstudio(std::string body)
 {
-    return stream_through<lmstudio::LmStudioProvider>(lmstudio::Options{}, "text/event-stream", std::move(body));
+    return stream_through<lmstudio::Provider>(lmstudio::Options{}, "text/event-stream", std::move(body));
 }
 
 ChatResponse stream_ollama(std::string body)

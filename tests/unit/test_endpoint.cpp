@@ -4,9 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 using llmio::http::Endpoint;
@@ -25,20 +27,36 @@ struct Accepted {
     bool loopback;
 };
 
+// A server with three APIs, as LM Studio has (llmio::lmstudio::kApiPrefixes).
+constexpr std::array<std::string_view, 3> kThreeApis{"/v1", "/api/v0", "/api/v1"};
+Endpoint::ParseOptions const kThreeApiOptions{.port_without_scheme = 0, .api_prefixes = kThreeApis};
+
 // clang-format off
-std::vector<Accepted> const kAccepted = {
-    // The three LM Studio spellings from the issue.
+// With the three prefixes of kThreeApis.
+std::vector<Accepted> const kAcceptedThreeApis = {
+    // The LM Studio spellings from the issue.
     {"http://localhost:1234",            "http", "localhost", "localhost", 1234, "", "",        "http://localhost:1234", true},
     {"localhost:1234/v1/",               "http", "localhost", "localhost", 1234, "", "/v1",     "http://localhost:1234", true},
     {"http://localhost:1234/api/v0",     "http", "localhost", "localhost", 1234, "", "/api/v0", "http://localhost:1234", true},
     {"http://localhost:1234/api/v1/",    "http", "localhost", "localhost", 1234, "", "/api/v1", "http://localhost:1234", true},
     {"localhost:1234/api/v0/",           "http", "localhost", "localhost", 1234, "", "/api/v0", "http://localhost:1234", true},
+    {"https://gw.example/openai/api/v1", "https", "gw.example", "gw.example", 443, "/openai", "/api/v1", "https://gw.example/openai", false},
+    {"http://example.com/api/v2",        "http", "example.com", "example.com", 80, "/api/v2", "", "http://example.com/api/v2", false},
+};
+
+// With the default prefixes (`/v1` only).
+std::vector<Accepted> const kAccepted = {
+    {"http://localhost:1234",            "http", "localhost", "localhost", 1234, "", "",        "http://localhost:1234", true},
+    {"localhost:1234/v1/",               "http", "localhost", "localhost", 1234, "", "/v1",     "http://localhost:1234", true},
     {"  http://localhost:1234/v1  ",     "http", "localhost", "localhost", 1234, "", "/v1",     "http://localhost:1234", true},
     {"localhost",                        "http", "localhost", "localhost", 80,   "", "",        "http://localhost", true},
+    // Another server's API paths are only a base path.
+    {"http://localhost:1234/api/v0",     "http", "localhost", "localhost", 1234, "/api/v0", "", "http://localhost:1234/api/v0", true},
+    {"http://localhost:1234/api/v1/",    "http", "localhost", "localhost", 1234, "/api", "/v1", "http://localhost:1234/api", true},
     // Cloud and proxies (a proxy's path prefix must survive).
     {"https://api.openai.com/v1",        "https", "api.openai.com", "api.openai.com", 443, "", "/v1", "https://api.openai.com", false},
     {"https://proxy.example/llm/v1",     "https", "proxy.example", "proxy.example", 443, "/llm", "/v1", "https://proxy.example/llm", false},
-    {"https://gw.example/openai/api/v1", "https", "gw.example", "gw.example", 443, "/openai", "/api/v1", "https://gw.example/openai", false},
+    {"https://gw.example/openai/api/v1", "https", "gw.example", "gw.example", 443, "/openai/api", "/v1", "https://gw.example/openai/api", false},
     {"https://ollama.com/api",           "https", "ollama.com", "ollama.com", 443, "/api", "", "https://ollama.com/api", false},
     {"http://example.com/api/v2",        "http", "example.com", "example.com", 80, "/api/v2", "", "http://example.com/api/v2", false},
     {"http://example.com/v1/models",     "http", "example.com", "example.com", 80, "/v1/models", "", "http://example.com/v1/models", false},
@@ -173,8 +191,13 @@ std::vector<Rejected> const kRejected = {
     {"http://x/a%zz", "the base URL contains a '%' at offset 10 that is not followed by two hex digits; write a literal '%' as %25"},
     {"http://x/a%4", "the base URL contains a '%' at offset 10 that is not followed by two hex digits; write a literal '%' as %25"},
     // A base path that still ends with an API prefix would not survive to_string().
+    {"http://x/v1/v1", "the path '/v1/v1' ends with two API prefixes; give the base URL with /v1 at most"},
+};
+
+std::vector<std::pair<std::string, std::string>> const kRejectedThreeApis = {
     {"http://x/v1/v1", "the path '/v1/v1' ends with two API prefixes; give the base URL with one of /v1, /api/v0 or /api/v1 at most"},
     {"http://x/llm/api/v0/v1/", "the path '/llm/api/v0/v1' ends with two API prefixes; give the base URL with one of /v1, /api/v0 or /api/v1 at most"},
+    {"http://x/api/v1/api/v0", "the path '/api/v1/api/v0' ends with two API prefixes; give the base URL with one of /v1, /api/v0 or /api/v1 at most"},
 };
 // clang-format on
 
@@ -187,11 +210,12 @@ bool has_control(std::string_view text)
 }
 
 // Asserts everything a caller relies on for a rejected URL.
-void check_rejected(std::string const& input, std::string const& detail)
+void check_rejected(std::string const& input, std::string const& detail,
+                    Endpoint::ParseOptions const& options = {})
 {
     INFO("input: " << input);
     try {
-        (void)Endpoint::parse(input);
+        (void)Endpoint::parse(input, options);
         FAIL("no exception");
     } catch (llmio::InvalidRequestError const& e) {
         CHECK(e.code() == llmio::errc::invalid_endpoint);
@@ -200,19 +224,18 @@ void check_rejected(std::string const& input, std::string const& detail)
         CHECK_FALSE(has_control(e.what()));
     }
     std::string why = "unchanged";
-    CHECK_FALSE(Endpoint::try_parse(input, &why).has_value());
+    CHECK_FALSE(Endpoint::try_parse(input, options, &why).has_value());
     CHECK(why == detail);
-    CHECK_FALSE(Endpoint::try_parse(input).has_value());
+    CHECK_FALSE(Endpoint::try_parse(input, options).has_value());
 }
 
-} // namespace
-
-TEST_CASE("Endpoint parses and normalises base URLs", "[endpoint]")
+// Each accepted row, parsed with `options`.
+void check_accepted(std::vector<Accepted> const& rows, Endpoint::ParseOptions const& options)
 {
-    for (auto const& c : kAccepted) {
+    for (auto const& c : rows) {
         INFO("input: " << c.input);
         std::string why;
-        auto const parsed = Endpoint::try_parse(c.input, &why);
+        auto const parsed = Endpoint::try_parse(c.input, options, &why);
         REQUIRE(parsed.has_value());
         CHECK(why.empty());
         Endpoint const& e = *parsed;
@@ -226,19 +249,20 @@ TEST_CASE("Endpoint parses and normalises base URLs", "[endpoint]")
         CHECK(e.to_string() == c.to_string);
         CHECK(e.is_loopback() == c.loopback);
         CHECK(e.origin() + e.base_path() == e.to_string());
-        CHECK(Endpoint::parse(c.input) == e);
+        CHECK(Endpoint::parse(c.input, options) == e);
     }
 }
 
-TEST_CASE("Endpoint::to_string parses back to the same endpoint", "[endpoint]")
+// Each accepted row's to_string(), with and without its prefix, parses back (with `options`).
+void check_round_trip(std::vector<Accepted> const& rows, Endpoint::ParseOptions const& options)
 {
-    for (auto const& c : kAccepted) {
+    for (auto const& c : rows) {
         INFO("input: " << c.input);
-        Endpoint const e = Endpoint::parse(c.input);
+        Endpoint const e = Endpoint::parse(c.input, options);
         // With the API prefix appended it is the very same endpoint.
-        CHECK(Endpoint::parse(e.to_string() + e.api_prefix()) == e);
+        CHECK(Endpoint::parse(e.to_string() + e.api_prefix(), options) == e);
         // Without it, everything but the prefix survives.
-        Endpoint const base = Endpoint::parse(e.to_string());
+        Endpoint const base = Endpoint::parse(e.to_string(), options);
         CHECK(base.to_string() == e.to_string());
         CHECK(base.origin() == e.origin());
         CHECK(base.host() == e.host());
@@ -249,11 +273,34 @@ TEST_CASE("Endpoint::to_string parses back to the same endpoint", "[endpoint]")
     }
 }
 
+} // namespace
+
+TEST_CASE("Endpoint parses and normalises base URLs", "[endpoint]")
+{
+    check_accepted(kAccepted, {});
+}
+
+TEST_CASE("Endpoint recognises the API prefixes the caller names", "[endpoint]")
+{
+    check_accepted(kAcceptedThreeApis, kThreeApiOptions);
+    for (auto const& [input, detail] : kRejectedThreeApis)
+        check_rejected(input, detail, kThreeApiOptions);
+    // The default is /v1 alone.
+    REQUIRE(Endpoint::ParseOptions{}.api_prefixes.size() == 1);
+    CHECK(Endpoint::ParseOptions{}.api_prefixes.front() == "/v1");
+}
+
+TEST_CASE("Endpoint::to_string parses back to the same endpoint", "[endpoint]")
+{
+    check_round_trip(kAccepted, {});
+    check_round_trip(kAcceptedThreeApis, kThreeApiOptions);
+}
+
 TEST_CASE("The three LM Studio spellings reach the same server", "[endpoint]")
 {
-    auto const a = Endpoint::parse("http://localhost:1234");
-    auto const b = Endpoint::parse("localhost:1234/v1/");
-    auto const c = Endpoint::parse("http://localhost:1234/api/v0");
+    auto const a = Endpoint::parse("http://localhost:1234", kThreeApiOptions);
+    auto const b = Endpoint::parse("localhost:1234/v1/", kThreeApiOptions);
+    auto const c = Endpoint::parse("http://localhost:1234/api/v0", kThreeApiOptions);
     CHECK(a.origin() == "http://localhost:1234");
     CHECK(b.origin() == a.origin());
     CHECK(c.origin() == a.origin());
@@ -264,8 +311,8 @@ TEST_CASE("The three LM Studio spellings reach the same server", "[endpoint]")
     // operator== also compares the API prefix the user wrote.
     CHECK_FALSE(a == b);
     CHECK_FALSE(b == c);
-    CHECK(a == Endpoint::parse("HTTP://LocalHost:1234/"));
-    CHECK(b == Endpoint::parse("http://localhost:1234//v1"));
+    CHECK(a == Endpoint::parse("HTTP://LocalHost:1234/", kThreeApiOptions));
+    CHECK(b == Endpoint::parse("http://localhost:1234//v1", kThreeApiOptions));
 }
 
 TEST_CASE("Endpoint origin, Host header and request targets", "[endpoint]")

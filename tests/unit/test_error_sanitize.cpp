@@ -108,7 +108,7 @@ TEST_CASE("LM Studio's four-line 404 message becomes one line", "[error][sanitiz
     o.retry = RetryPolicy::none();
     auto const e = expect_error<ModelNotFoundError>([&] {
         test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
-            lmstudio::LmStudioProvider provider(ex, o);
+            lmstudio::Provider provider(ex, o);
             co_await provider.chat_stream(hello("local model"));
         });
     });

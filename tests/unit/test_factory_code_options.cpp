@@ -132,7 +132,7 @@ TEST_CASE("registry + config file: Ollama and LM Studio keep the code's logger a
     test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<bool> {
         auto provider = registry.create("ollama", ex);
         co_await provider->chat(hello("llama3.2"));
-        auto lms = std::dynamic_pointer_cast<lmstudio::LmStudioProvider>(registry.create("lmstudio", ex));
+        auto lms = std::dynamic_pointer_cast<lmstudio::Provider>(registry.create("lmstudio", ex));
         REQUIRE(lms);
         CHECK(lms->options().ttl == std::chrono::seconds(42));
         CHECK(lms->options().http.concurrency.max_in_flight == 2);

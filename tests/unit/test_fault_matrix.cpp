@@ -691,10 +691,10 @@ std::unique_ptr<ModelProvider> make_provider(Provider p, asio::any_io_executor e
     case Provider::lmstudio: {
         lmstudio::Options o;
         o.base_url = base;
-        o.api_token = std::string(kApiKey);
+        o.api_key = std::string(kApiKey);
         o.http = http_options(t);
         o.retry = retry;
-        return std::make_unique<lmstudio::LmStudioProvider>(ex, std::move(o));
+        return std::make_unique<lmstudio::Provider>(ex, std::move(o));
     }
     case Provider::ollama: {
         ollama::Options o;

@@ -41,7 +41,7 @@ T run(test::LmStudioEmulatorFixture const& emulator, Call call)
     o.retry = RetryPolicy::none();
     o.download_poll_interval = std::chrono::milliseconds(1);
     return test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<T> {
-        lmstudio::LmStudioProvider provider(ex, o);
+        lmstudio::Provider provider(ex, o);
         REQUIRE(provider.model_manager() != nullptr);
         co_return co_await call(provider, *provider.model_manager());
     });
@@ -305,7 +305,7 @@ TEST_CASE("lmstudio: cancelling a download stops following the job", "[lmstudio]
     auto const started = std::chrono::steady_clock::now();
     auto which = test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<std::size_t> {
         using namespace asio::experimental::awaitable_operators;
-        lmstudio::LmStudioProvider provider(ex, o);
+        lmstudio::Provider provider(ex, o);
         asio::steady_timer timer(ex, std::chrono::milliseconds(100));
         auto r = co_await (provider.model_manager()->download("openai/gpt-oss-20b", nullptr) ||
                            timer.async_wait(asio::use_awaitable));

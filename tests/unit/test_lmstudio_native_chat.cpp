@@ -1,4 +1,4 @@
-// LM Studio's /api/v1/chat through LmStudioProvider::native_chat against the emulator: events,
+// LM Studio's /api/v1/chat through lmstudio::Provider::native_chat against the emulator: events,
 // progress callbacks, deadlines that follow a visibly advancing load, typed error events; and
 // the v0 `stats` on ChatResponse.
 
@@ -8,6 +8,7 @@
 
 #include <llmio/error.hpp>
 #include <llmio/lmstudio/provider.hpp>
+#include <llmio/lmstudio/stats_wire.hpp>
 #include <llmio/openai/wire.hpp>
 
 #include <boost/json/parse.hpp>
@@ -43,7 +44,7 @@ Outcome native(test::LmStudioEmulatorFixture const& emulator, lmstudio::NativeCh
 {
     auto const o = options.value_or(options_for(emulator));
     return test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<Outcome> {
-        lmstudio::LmStudioProvider provider(ex, o);
+        lmstudio::Provider provider(ex, o);
         Outcome out;
         lmstudio::NativeChatCallbacks callbacks;
         callbacks.on_progress = [&out](ChatProgress const& p) { out.progress.push_back(p); };
@@ -202,7 +203,7 @@ TEST_CASE("lmstudio: non-streamed chats carry LM Studio's v0 stats", "[lmstudio]
 {
     auto run_chat = [](lmstudio::Options o) {
         return test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<ChatResponse> {
-            lmstudio::LmStudioProvider provider(ex, o);
+            lmstudio::Provider provider(ex, o);
             ChatRequest r;
             r.model = "qwen2.5-7b-instruct";
             r.messages = {Message::user("hello")};
@@ -243,12 +244,17 @@ TEST_CASE("LM Studio stats objects become ServerStats", "[lmstudio][stats][opena
 {
     SECTION("v0 chat (docs/protocols.md LM Studio: /api/v0)")
     {
-        auto const r = openai::parse_chat_response(
+        std::string const body =
             R"({"id":"chatcmpl-1","object":"chat.completion","created":1731990317,"model":"granite-3.0-2b-instruct",)"
             R"("choices":[{"index":0,"logprobs":null,"finish_reason":"length","message":{"role":"assistant","content":"x"}}],)"
             R"("usage":{"prompt_tokens":24,"completion_tokens":53,"total_tokens":77},)"
             R"("stats":{"tokens_per_second":51.43,"time_to_first_token":0.111,"generation_time":0.954,)"
-            R"("stop_reason":"maxPredictedTokensReached"},"model_info":{"arch":"granite"}})");
+            R"("stop_reason":"maxPredictedTokensReached"},"model_info":{"arch":"granite"}})";
+        // The OpenAI reader knows nothing of LM Studio's `stats`.
+        CHECK_FALSE(openai::parse_chat_response(body).stats);
+        auto const r = lmstudio::parse_v0_chat_response(body);
+        CHECK(r.content == "x");
+        CHECK(r.usage->completion_tokens == 53);
         REQUIRE(r.stats);
         ServerStats expected;
         expected.tokens_per_second = 51.43;
@@ -283,10 +289,36 @@ TEST_CASE("LM Studio stats objects become ServerStats", "[lmstudio][stats][opena
         CHECK(r.usage->total_tokens == 1232);
         CHECK(r.usage->reasoning_tokens == 0);
     }
+    SECTION("v0 completion")
+    {
+        std::string const body =
+            R"({"id":"cmpl-1","object":"text_completion","created":1731990488,"model":"granite-3.0-2b-instruct",)"
+            R"("choices":[{"index":0,"text":" a","logprobs":null,"finish_reason":"length"}],)"
+            R"("usage":{"prompt_tokens":5,"completion_tokens":9,"total_tokens":14},)"
+            R"("stats":{"tokens_per_second":57.69,"time_to_first_token":0.299,"generation_time":0.156,)"
+            R"("stop_reason":"maxPredictedTokensReached"}})";
+        CHECK_FALSE(openai::parse_completion_response(body).stats);
+        auto const r = lmstudio::parse_v0_completion_response(body);
+        CHECK(r.text() == " a");
+        ServerStats expected;
+        expected.tokens_per_second = 57.69;
+        expected.time_to_first_token_s = 0.299;
+        expected.generation_time_s = 0.156;
+        expected.stop_reason = "maxPredictedTokensReached";
+        REQUIRE(r.stats);
+        CHECK(*r.stats == expected);
+    }
+    SECTION("a null stats is no stats")
+    {
+        auto const r = lmstudio::parse_v0_chat_response(R"({"choices":[{"index":0,"message":{"content":"x"}}],"stats":null})");
+        CHECK_FALSE(r.stats);
+    }
     SECTION("a stats value of the wrong shape is MalformedResponseError")
     {
-        CHECK_THROWS_AS(openai::parse_chat_response(
-                            R"({"choices":[{"index":0,"message":{"content":"x"}}],"stats":"fast"})"),
-                        MalformedResponseError);
+        std::string const body = R"({"choices":[{"index":0,"message":{"content":"x"}}],"stats":"fast"})";
+        auto const e = expect_error<MalformedResponseError>([&] { lmstudio::parse_v0_chat_response(body); });
+        CHECK(e.info().provider == "lmstudio");
+        CHECK(e.info().detail == "stats: expected an object, got string");
+        CHECK(e.info().raw_body == body);
     }
 }

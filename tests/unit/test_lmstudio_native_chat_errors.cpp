@@ -47,7 +47,7 @@ TEST_CASE("lmstudio native chat: errors from below the provider name it", "[lmst
     o.http.limits.max_line_bytes = 1024;
     try {
         test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<ChatResponse> {
-            lmstudio::LmStudioProvider provider(ex, o);
+            lmstudio::Provider provider(ex, o);
             lmstudio::NativeChatRequest request;
             request.model = "m";
             request.input = "hi";

@@ -34,7 +34,7 @@ T run(test::LmStudioEmulatorFixture const& emulator, Call call,
 {
     auto const o = options.value_or(options_for(emulator));
     return test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<T> {
-        lmstudio::LmStudioProvider provider(ex, o);
+        lmstudio::Provider provider(ex, o);
         co_return co_await call(provider);
     });
 }
@@ -47,7 +47,7 @@ ChatRequest prompt(std::string model, std::string text)
     return r;
 }
 
-asio::awaitable<ChatResponse> stream_all(lmstudio::LmStudioProvider& p, ChatRequest request)
+asio::awaitable<ChatResponse> stream_all(lmstudio::Provider& p, ChatRequest request)
 {
     auto stream = co_await p.chat_stream(std::move(request));
     while (co_await stream.next()) {
@@ -251,9 +251,39 @@ TEST_CASE("lmstudio: the API token is sent as a bearer token", "[lmstudio]")
         [&] { run<ChatResponse>(emulator, [](auto& p) { return p.chat(prompt(kModel, "x")); }); });
     CHECK(e.server_message().find("LM Studio API token is required") != std::string::npos);
     auto o = options_for(emulator);
-    o.api_token = *config.api_token;
+    o.api_key = *config.api_token;
     auto r = run<ChatResponse>(emulator, [](auto& p) { return p.chat(prompt(kModel, "x")); }, o);
     CHECK(r.content == "Hello! You said: x");
     auto info = run<ServerInfo>(emulator, [](auto& p) { return p.info(); });
     CHECK(info.auth_required);
+}
+
+TEST_CASE("lmstudio: the former api_token still sends the token", "[lmstudio]")
+{
+    auto config = emulators::LmStudioEmulatorConfig::defaults();
+    config.api_token = "sk-lm-abcdefgh:abcdefghijklmnopqrst";
+    test::LmStudioEmulatorFixture emulator(config);
+    auto o = options_for(emulator);
+    o.api_token = *config.api_token;
+    auto r = run<ChatResponse>(emulator, [](auto& p) { return p.chat(prompt(kModel, "x")); }, o);
+    CHECK(r.content == "Hello! You said: x");
+    // api_key wins over it.
+    o.api_key = "sk-lm-wrong:key";
+    auto const e = expect_error<AuthenticationError>(
+        [&] { run<ChatResponse>(emulator, [](auto& p) { return p.chat(prompt(kModel, "x")); }, o); });
+    CHECK(e.code() == errc::authentication_failed);
+}
+
+TEST_CASE("lmstudio: a base URL ending in /api/v0 or /api/v1 is the same server", "[lmstudio][endpoint]")
+{
+    test::LmStudioEmulatorFixture emulator;
+    for (std::string prefix : {"/api/v0", "/api/v1/", "/v1"}) {
+        INFO("prefix: " << prefix);
+        auto o = options_for(emulator);
+        o.base_url = emulator.server.base_url() + prefix;
+        o.native_stats = false;
+        auto r = run<ChatResponse>(emulator, [](auto& p) { return p.chat(prompt(kModel, "x")); }, o);
+        CHECK(r.content == "Hello! You said: x");
+        CHECK(emulator.server.last_request()->target == "/v1/chat/completions");
+    }
 }

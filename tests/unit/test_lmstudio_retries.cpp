@@ -90,7 +90,7 @@ RetryRun refused_once_then_served(Call call, RetryPolicy provider_policy = quick
         port.start_emulator(); // the next attempt finds a server
     };
     test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<bool> {
-        lmstudio::LmStudioProvider provider(ex, o);
+        lmstudio::Provider provider(ex, o);
         co_await call(provider);
         co_return true;
     });
@@ -111,7 +111,7 @@ ChatRequest hello()
 
 TEST_CASE("lmstudio: every call retries a refused connection, the native probe included", "[lmstudio][retry]")
 {
-    using Provider = lmstudio::LmStudioProvider;
+    using Provider = lmstudio::Provider;
     std::map<std::string, std::function<asio::awaitable<void>(Provider&)>> const calls{
         {"chat", [](Provider& p) -> asio::awaitable<void> {
              auto r = co_await p.chat(hello());
@@ -167,7 +167,7 @@ TEST_CASE("lmstudio: every call retries a refused connection, the native probe i
 
 TEST_CASE("lmstudio: a call's own RetryPolicy governs the native probe too", "[lmstudio][retry]")
 {
-    using Provider = lmstudio::LmStudioProvider;
+    using Provider = lmstudio::Provider;
     CallOptions call;
     call.retry = quick_retries();
     auto const chat = refused_once_then_served(

@@ -56,12 +56,12 @@ TEST_CASE("the lmstudio factory falls back to LMSTUDIO_ENDPOINT and LMSTUDIO_API
     });
     auto const options = lmstudio::options_from(resolve_settings("lmstudio", {}, env, nullptr));
     CHECK(options.base_url == "http://127.0.0.1:4321/api/v0");
-    CHECK(options.api_token == "second-token");
+    CHECK(options.api_key == "second-token");
     CHECK(options.http.timeouts.total == std::chrono::seconds(90));
 
     auto const defaults = lmstudio::options_from(resolve_settings("lmstudio", {}, Environment::from_map({}), nullptr));
     CHECK(defaults.base_url == "http://127.0.0.1:1234");
-    CHECK(defaults.api_token.empty());
+    CHECK(defaults.api_key.empty());
 }
 
 TEST_CASE("the ollama factory reads OLLAMA_HOST the way Ollama does, and OLLAMA_API_KEY", "[ollama][config]")

@@ -162,10 +162,10 @@ TEST_CASE("lmstudio: a model id with CR/LF is refused before sending, native cha
     lmstudio::Options o;
     o.base_url = emulator.server.base_url();
     o.retry = RetryPolicy::none();
-    check_every_call<lmstudio::LmStudioProvider>(o, "lmstudio", emulator.server, true);
+    check_every_call<lmstudio::Provider>(o, "lmstudio", emulator.server, true);
 
     auto const e = refused([&](asio::any_io_executor ex) -> asio::awaitable<void> {
-        lmstudio::LmStudioProvider provider(ex, o);
+        lmstudio::Provider provider(ex, o);
         lmstudio::NativeChatRequest request;
         request.model = kForged;
         request.input = "hi";

@@ -91,7 +91,7 @@ TEST_CASE("model cache: concurrent supports_model calls cause one listing (lmstu
     test::LmStudioEmulatorFixture emulator;
     auto const o = lmstudio_options(emulator);
     auto counts = test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<std::tuple<int, std::size_t, int, std::size_t>> {
-        lmstudio::LmStudioProvider provider(ex, o);
+        lmstudio::Provider provider(ex, o);
         co_await provider.native_api(); // the probe is not what this test counts
         emulator.server.clear_requests();
         slow_next_list(emulator.server, "/api/v1/models");
@@ -116,8 +116,8 @@ TEST_CASE("model cache: a miss refreshes once before answering (lmstudio)", "[lm
         std::optional<ModelCapabilities> caps;
     };
     auto seen = test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<Seen> {
-        lmstudio::LmStudioProvider watcher(ex, o);
-        lmstudio::LmStudioProvider other(ex, o); // changes the server behind watcher's back
+        lmstudio::Provider watcher(ex, o);
+        lmstudio::Provider other(ex, o); // changes the server behind watcher's back
         Seen s;
         s.before = co_await watcher.supports_model("openai/gpt-oss-20b");
         emulator.server.clear_requests();
@@ -151,7 +151,7 @@ TEST_CASE("model cache: ModelNotFoundError and our own load and unload invalidat
         std::optional<std::int64_t> loaded_context;
     };
     auto seen = test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<Seen> {
-        lmstudio::LmStudioProvider provider(ex, o);
+        lmstudio::Provider provider(ex, o);
         Seen s;
         co_await provider.supports_model(kQwen);
         emulator.server.clear_requests();
@@ -196,7 +196,7 @@ TEST_CASE("model cache: the TTL comes from the options (lmstudio)", "[lmstudio][
     auto o = lmstudio_options(emulator);
     o.model_cache_ttl = std::chrono::steady_clock::duration::zero();
     auto lists = test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<std::size_t> {
-        lmstudio::LmStudioProvider provider(ex, o);
+        lmstudio::Provider provider(ex, o);
         co_await provider.native_api();
         emulator.server.clear_requests();
         co_await provider.supports_model(kQwen);

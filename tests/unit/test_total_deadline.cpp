@@ -222,7 +222,7 @@ TEST_CASE("LM Studio: endless streams end with total_timeout", "[lmstudio][deadl
         emulator.server.faults().add(endless_stream("/v1/chat/completions", 1));
         auto const e = expect_error<TimeoutError>([&] {
             test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<int> {
-                lmstudio::LmStudioProvider provider(ex, o);
+                lmstudio::Provider provider(ex, o);
                 CallOptions call;
                 call.timeouts = total_of(300ms);
                 co_return co_await stream_and_count(provider, ask("qwen2.5-7b-instruct"), call, chunks);
@@ -237,7 +237,7 @@ TEST_CASE("LM Studio: endless streams end with total_timeout", "[lmstudio][deadl
         emulator.server.faults().add(endless_stream("/api/v1/chat", 6));
         auto const e = expect_error<TimeoutError>([&] {
             test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<int> {
-                lmstudio::LmStudioProvider provider(ex, o);
+                lmstudio::Provider provider(ex, o);
                 lmstudio::NativeChatRequest request;
                 request.model = "qwen2.5-7b-instruct";
                 request.input = "hello";

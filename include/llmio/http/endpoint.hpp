@@ -3,10 +3,12 @@
 
 // A server's base URL, parsed (with Boost.URL), normalised and validated before any I/O.
 //
-// Accepted: `[http|https://]host[:port][/base/path][/v1|/api/v0|/api/v1][/]`, so
-// `http://localhost:1234`, `localhost:1234/v1/` and `http://localhost:1234/api/v0` all reach the
-// same server (equal `origin()` and `to_string()`), and `https://proxy.example/llm/v1` keeps the
-// reverse-proxy prefix `/llm` as `base_path()`.
+// Accepted: `[http|https://]host[:port][/base/path][/api-prefix][/]`, so `http://localhost:8080`
+// and `localhost:8080/v1/` reach the same server (equal `origin()` and `to_string()`), and
+// `https://proxy.example/llm/v1` keeps the reverse-proxy prefix `/llm` as `base_path()`. The API
+// prefixes to recognise come from the caller (`ParseOptions::api_prefixes`, by default only
+// `/v1`): a provider whose server has more APIs passes them all (LM Studio: `/v1`, `/api/v0`,
+// `/api/v1`, see llmio::lmstudio::kApiPrefixes).
 //
 // Rules (each failure throws `InvalidRequestError` with
 // `errc::invalid_endpoint` and a detail naming the problem; details never contain control
@@ -38,21 +40,26 @@
 // - Path: percent-escapes of unreserved characters are decoded and other escapes upper-cased
 //   (RFC 3986 6.2.2); `.` and `..` segments are resolved (`..` at the root is dropped), empty
 //   segments (`//`) and trailing slashes are removed. The path is case-sensitive: `/V1` is not
-//   the API prefix `/v1`. If the path ends with `/api/v0`, `/api/v1` or `/v1`, that is the
-//   `api_prefix()` and the rest is `base_path()`. A base path that itself still ends with one
-//   of those (`/v1/v1`) is rejected as ambiguous, so `to_string()` always parses back to the
-//   same base.
+//   the API prefix `/v1`. If the path ends with one of `ParseOptions::api_prefixes` (the
+//   longest that matches), that is the `api_prefix()` and the rest is `base_path()`. A base
+//   path that itself still ends with one of those (`/v1/v1`) is rejected as ambiguous, so
+//   `to_string()` always parses back to the same base (given the same prefixes).
 //
 // Reuse for `OLLAMA_HOST`: pass `ParseOptions{.port_without_scheme = 11434}` so that `box` and
 // `0.0.0.0` get Ollama's port while `http://box` keeps port 80, as Ollama does. Quote stripping,
 // an empty variable and cloud defaults stay with the Ollama provider.
 
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
 namespace llmio::http {
+
+/// The API prefixes every OpenAI-compatible server has: `/v1`.
+inline constexpr std::array<std::string_view, 1> kDefaultApiPrefixes{"/v1"};
 
 class Endpoint {
 public:
@@ -61,6 +68,9 @@ public:
         /// Port for text that has neither a scheme nor a port (`box`, `0.0.0.0`, `::`).
         /// 0 means the scheme's default (80).
         std::uint16_t port_without_scheme = 0;
+        /// The API prefixes a path may end with (each starting with '/'); the list must outlive
+        /// the call.
+        std::span<std::string_view const> api_prefixes = kDefaultApiPrefixes;
     };
 
     /// Parses and normalises. Throws `llmio::InvalidRequestError` with `errc::invalid_endpoint`
@@ -86,7 +96,7 @@ public:
     std::uint16_t port() const noexcept { return port_; }
     /// Percent-encoded path before the API prefix, without a trailing '/'; "" if none.
     std::string const& base_path() const noexcept { return base_path_; }
-    /// "/v1", "/api/v0", "/api/v1" when the path ended with it, else "".
+    /// The API prefix the path ended with (one of `ParseOptions::api_prefixes`), else "".
     std::string const& api_prefix() const noexcept { return api_prefix_; }
 
     /// "http://localhost:1234": default port omitted, IPv6 bracketed. Keys a connection pool.

@@ -11,7 +11,7 @@ Options options_from(ResolvedSettings const& settings, Options base)
     if (set(settings.base_url) || o.base_url == Options{}.base_url) // code left it alone
         o.base_url = settings.base_url.value;
     if (set(settings.api_key))
-        o.api_token = settings.api_key.value;
+        o.api_key = settings.api_key.value;
     if (settings.include_usage.source != SettingSource::default_value)
         o.include_usage = settings.include_usage.value;
     apply_common_settings(o, settings);
@@ -23,7 +23,7 @@ void register_provider(ProviderRegistry& registry, Environment env, Options base
     auto make_options = [base = std::move(base)](ResolvedSettings const& settings) {
         return options_from(settings, base);
     };
-    register_provider_type<LmStudioProvider>(registry, "lmstudio", std::move(env), make_options);
+    register_provider_type<Provider>(registry, "lmstudio", std::move(env), make_options);
 }
 
 } // namespace llmio::lmstudio

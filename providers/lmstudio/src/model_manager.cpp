@@ -40,7 +40,7 @@ void require_v1(NativeApi api, char const* what, char const* hint)
 
 } // namespace
 
-asio::awaitable<std::vector<ModelInfo>> LmStudioModelManager::list_downloaded()
+asio::awaitable<std::vector<ModelInfo>> ModelManager::list_downloaded()
 {
     auto models = co_await provider_.native_listing();
     if (!models)
@@ -49,14 +49,14 @@ asio::awaitable<std::vector<ModelInfo>> LmStudioModelManager::list_downloaded()
     co_return std::move(*models);
 }
 
-asio::awaitable<std::vector<ModelInfo>> LmStudioModelManager::list_loaded()
+asio::awaitable<std::vector<ModelInfo>> ModelManager::list_loaded()
 {
     auto models = co_await list_downloaded();
     std::erase_if(models, [](ModelInfo const& m) { return !m.loaded; });
     co_return models;
 }
 
-asio::awaitable<LoadResult> LmStudioModelManager::load(std::string model, LoadOptions options)
+asio::awaitable<LoadResult> ModelManager::load(std::string model, LoadOptions options)
 {
     validate_model_id(model, ModelIdUse::required, "lmstudio");
     if (options.ttl)
@@ -72,7 +72,7 @@ asio::awaitable<LoadResult> LmStudioModelManager::load(std::string model, LoadOp
     co_return parse_load_response(response.body, std::move(model));
 }
 
-asio::awaitable<void> LmStudioModelManager::unload(std::string model)
+asio::awaitable<void> ModelManager::unload(std::string model)
 {
     validate_model_id(model, ModelIdUse::required, "lmstudio");
     auto const api = co_await provider_.native_api();
@@ -103,7 +103,7 @@ asio::awaitable<void> LmStudioModelManager::unload(std::string model)
 }
 
 asio::awaitable<DownloadResult>
-LmStudioModelManager::download(std::string model, std::function<void(DownloadProgress const&)> on_progress)
+ModelManager::download(std::string model, std::function<void(DownloadProgress const&)> on_progress)
 {
     validate_model_id(model, ModelIdUse::required, "lmstudio");
     auto const api = co_await provider_.native_api();

@@ -2,7 +2,7 @@
 
 #include <llmio/detail/json_read.hpp>
 #include <llmio/error.hpp>
-#include <llmio/openai/wire.hpp>
+#include <llmio/lmstudio/stats_wire.hpp>
 
 namespace llmio::lmstudio {
 
@@ -81,7 +81,7 @@ ChatResponse parse_native_chat_response(json::value body, std::string_view text)
     r.model = llmio::detail::string_field(*root, "model_instance_id", err);
     r.id = llmio::detail::string_field(*root, "response_id", err);
     if (json::value const* stats = root->if_contains("stats")) {
-        r.stats = openai::read_lmstudio_stats(*stats, err);
+        r.stats = read_stats(*stats, err);
         if (json::object const* s = stats->if_object()) {
             auto const input = llmio::detail::integer_field(*s, "input_tokens", err, "stats");
             auto const output_tokens = llmio::detail::integer_field(*s, "total_output_tokens", err, "stats");

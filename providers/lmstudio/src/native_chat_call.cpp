@@ -1,4 +1,4 @@
-// LmStudioProvider::native_chat: POST /api/v1/chat, streamed or not.
+// Provider::native_chat: POST /api/v1/chat, streamed or not.
 
 #include <llmio/lmstudio/provider.hpp>
 
@@ -206,7 +206,7 @@ private:
 
 } // namespace
 
-asio::awaitable<ChatResponse> LmStudioProvider::native_chat(NativeChatRequest request,
+asio::awaitable<ChatResponse> Provider::native_chat(NativeChatRequest request,
                                                             NativeChatCallbacks callbacks, CallOptions call)
 {
     // Like every public call: errors name the provider and carry no secret.
@@ -218,7 +218,7 @@ asio::awaitable<ChatResponse> LmStudioProvider::native_chat(NativeChatRequest re
     }
 }
 
-asio::awaitable<ChatResponse> LmStudioProvider::native_chat_call(NativeChatRequest request,
+asio::awaitable<ChatResponse> Provider::native_chat_call(NativeChatRequest request,
                                                                  NativeChatCallbacks callbacks, CallOptions call)
 {
     auto const api = co_await native_api(call);

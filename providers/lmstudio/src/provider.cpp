@@ -4,6 +4,7 @@
 #include <llmio/detail/forget_on_model_not_found.hpp>
 #include <llmio/error.hpp>
 
+#include <llmio/lmstudio/stats_wire.hpp>
 #include <llmio/openai/wire.hpp>
 
 #include <boost/json/parse.hpp>
@@ -18,11 +19,23 @@ using boost::beast::http::verb;
 
 namespace {
 
+// `api_key`, else the deprecated `api_token` that code written for older versions may set.
+std::string api_key(Options const& options)
+{
+    if (!options.api_key.empty())
+        return options.api_key;
+    return options.api_token;
+}
+
 openai::Options v1_options(Options const& options)
 {
     openai::Options out;
-    out.base_url = options.base_url;
-    out.api_key = options.api_token;
+    // Parsed with LM Studio's prefixes, so that `/api/v0` or `/api/v1` at the end of the URL
+    // is recognised as an API prefix rather than kept as a base path.
+    http::Endpoint::ParseOptions parse;
+    parse.api_prefixes = kApiPrefixes;
+    out.base_url = http::Endpoint::parse(options.base_url, parse).to_string();
+    out.api_key = api_key(options);
     out.include_usage = options.include_usage;
     out.name = "lmstudio";
     out.http = options.http;
@@ -54,21 +67,21 @@ bool asks_for_json_object(ChatRequest const& request)
 
 } // namespace
 
-LmStudioProvider::LmStudioProvider(asio::any_io_executor executor, Options options)
+Provider::Provider(asio::any_io_executor executor, Options options)
     : options_(std::move(options))
     , v1_(std::move(executor), v1_options(options_))
     , cache_([this]() { return do_list_models(); }, cache_options(options_))
 {
 }
 
-ProviderFeatures LmStudioProvider::features() const noexcept
+ProviderFeatures Provider::features() const noexcept
 {
     ProviderFeatures f;
     f.model_management = true;
     return f;
 }
 
-void LmStudioProvider::add_defaults(boost::json::object& extra, bool generation) const
+void Provider::add_defaults(boost::json::object& extra, bool generation) const
 {
     if (options_.ttl && !extra.contains("ttl"))
         extra["ttl"] = options_.ttl->count();
@@ -76,7 +89,7 @@ void LmStudioProvider::add_defaults(boost::json::object& extra, bool generation)
         extra["draft_model"] = *options_.draft_model;
 }
 
-void LmStudioProvider::check_chat_request(ChatRequest const& request) const
+void Provider::check_chat_request(ChatRequest const& request) const
 {
     if (!asks_for_json_object(request))
         return;
@@ -88,7 +101,7 @@ void LmStudioProvider::check_chat_request(ChatRequest const& request) const
     throw_error(errc::unsupported, std::move(info));
 }
 
-asio::awaitable<LmStudioProvider::Probe> LmStudioProvider::probe(CallOptions const& call)
+asio::awaitable<Provider::Probe> Provider::probe(CallOptions const& call)
 {
     // LM Studio answers a route it lacks with 200 + {"error":"Unexpected endpoint ..."}; a
     // proxy or another server may answer 404. Either means "not this API". Other failures
@@ -116,14 +129,14 @@ asio::awaitable<LmStudioProvider::Probe> LmStudioProvider::probe(CallOptions con
     co_return found;
 }
 
-asio::awaitable<NativeApi> LmStudioProvider::native_api(CallOptions call)
+asio::awaitable<NativeApi> Provider::native_api(CallOptions call)
 {
     if (auto const known = native_.load(); known >= 0)
         co_return static_cast<NativeApi>(known);
     co_return (co_await probe(call)).api;
 }
 
-asio::awaitable<std::vector<ModelInfo>> LmStudioProvider::native_models(NativeApi api, CallOptions call)
+asio::awaitable<std::vector<ModelInfo>> Provider::native_models(NativeApi api, CallOptions call)
 {
     bool const v1 = api == NativeApi::v1;
     auto response = co_await transport().send(
@@ -132,7 +145,7 @@ asio::awaitable<std::vector<ModelInfo>> LmStudioProvider::native_models(NativeAp
     co_return v1 ? parse_api_v1_models(response.body) : parse_api_v0_models(response.body);
 }
 
-asio::awaitable<std::optional<std::vector<ModelInfo>>> LmStudioProvider::native_listing(CallOptions call)
+asio::awaitable<std::optional<std::vector<ModelInfo>>> Provider::native_listing(CallOptions call)
 {
     auto api = NativeApi::none;
     if (auto const known = native_.load(); known >= 0) {
@@ -150,14 +163,14 @@ asio::awaitable<std::optional<std::vector<ModelInfo>>> LmStudioProvider::native_
     co_return co_await native_models(api, std::move(call));
 }
 
-asio::awaitable<std::vector<ModelInfo>> LmStudioProvider::do_list_models()
+asio::awaitable<std::vector<ModelInfo>> Provider::do_list_models()
 {
     if (auto models = co_await native_listing())
         co_return std::move(*models);
     co_return co_await v1_.list_models();
 }
 
-asio::awaitable<bool> LmStudioProvider::use_v0(CallOptions const& call)
+asio::awaitable<bool> Provider::use_v0(CallOptions const& call)
 {
     if (!options_.native_stats)
         co_return false;
@@ -165,7 +178,7 @@ asio::awaitable<bool> LmStudioProvider::use_v0(CallOptions const& call)
     co_return api != NativeApi::none;
 }
 
-asio::awaitable<ChatResponse> LmStudioProvider::do_chat(ChatRequest request, CallOptions call)
+asio::awaitable<ChatResponse> Provider::do_chat(ChatRequest request, CallOptions call)
 {
     check_chat_request(request);
     add_defaults(request.extra, true);
@@ -175,35 +188,35 @@ asio::awaitable<ChatResponse> LmStudioProvider::do_chat(ChatRequest request, Cal
     co_return co_await detail::forget_on_model_not_found(cache_, v1_.chat(std::move(request), std::move(call)));
 }
 
-asio::awaitable<ChatResponse> LmStudioProvider::v0_chat(ChatRequest request, CallOptions call)
+asio::awaitable<ChatResponse> Provider::v0_chat(ChatRequest request, CallOptions call)
 {
     auto body = boost::json::serialize(openai::chat_request_body(request, false, false));
     auto response = co_await transport().send(
         transport().json_request(verb::post, "/api/v0/chat/completions", std::move(body)), call);
     // LM Studio answers errors (even "No models loaded") in JSON, some with status 200.
     transport().check_json_answer(response, "choices");
-    auto answer = openai::parse_chat_response(response.body);
+    auto answer = parse_v0_chat_response(response.body);
     AnswerLimit::check(answer, options_.http.limits.max_answer_bytes, "lmstudio");
     co_return answer;
 }
 
-asio::awaitable<CompletionResponse> LmStudioProvider::v0_complete(CompletionRequest request, CallOptions call)
+asio::awaitable<CompletionResponse> Provider::v0_complete(CompletionRequest request, CallOptions call)
 {
     auto body = boost::json::serialize(openai::completion_request_body(request, false, false));
     auto response = co_await transport().send(
         transport().json_request(verb::post, "/api/v0/completions", std::move(body)), call);
     transport().check_json_answer(response, "choices");
-    co_return openai::parse_completion_response(response.body);
+    co_return parse_v0_completion_response(response.body);
 }
 
-asio::awaitable<ChatStream> LmStudioProvider::do_chat_stream(ChatRequest request, CallOptions call)
+asio::awaitable<ChatStream> Provider::do_chat_stream(ChatRequest request, CallOptions call)
 {
     check_chat_request(request);
     add_defaults(request.extra, true);
     co_return co_await detail::forget_on_model_not_found(cache_, v1_.chat_stream(std::move(request), std::move(call)));
 }
 
-asio::awaitable<CompletionResponse> LmStudioProvider::do_complete(CompletionRequest request,
+asio::awaitable<CompletionResponse> Provider::do_complete(CompletionRequest request,
                                                                  CallOptions call)
 {
     add_defaults(request.extra, true);
@@ -213,20 +226,20 @@ asio::awaitable<CompletionResponse> LmStudioProvider::do_complete(CompletionRequ
     co_return co_await detail::forget_on_model_not_found(cache_, v1_.complete(std::move(request), std::move(call)));
 }
 
-asio::awaitable<EmbeddingResponse> LmStudioProvider::do_embed(EmbeddingRequest request, CallOptions call)
+asio::awaitable<EmbeddingResponse> Provider::do_embed(EmbeddingRequest request, CallOptions call)
 {
     add_defaults(request.extra, false);
     co_return co_await detail::forget_on_model_not_found(cache_, v1_.embed(std::move(request), std::move(call)));
 }
 
-asio::awaitable<bool> LmStudioProvider::do_supports_model(std::string model)
+asio::awaitable<bool> Provider::do_supports_model(std::string model)
 {
     auto const found = co_await cache_.find(std::move(model));
     co_return found.has_value();
 }
 
 asio::awaitable<std::optional<ModelCapabilities>>
-LmStudioProvider::do_model_capabilities(std::string model)
+Provider::do_model_capabilities(std::string model)
 {
     auto found = co_await cache_.find(std::move(model));
     if (!found)
@@ -234,12 +247,12 @@ LmStudioProvider::do_model_capabilities(std::string model)
     co_return std::move(found->capabilities);
 }
 
-asio::awaitable<HealthStatus> LmStudioProvider::do_health()
+asio::awaitable<HealthStatus> Provider::do_health()
 {
     co_return co_await v1_.health();
 }
 
-asio::awaitable<ServerInfo> LmStudioProvider::do_info()
+asio::awaitable<ServerInfo> Provider::do_info()
 {
     ServerInfo info;
     info.kind = "lmstudio";

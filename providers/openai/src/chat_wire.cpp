@@ -225,7 +225,7 @@ ChatResponse parse_chat_response(std::string_view body)
                               .value_or(FinishReason::none);
     }
     r.usage = detail::read_usage(root, err);
-    r.stats = detail::read_server_stats(root, err);
+    r.stats = detail::read_timings(root, err);
     if (err)
         detail::throw_malformed(body, err.message());
     r.raw = std::move(v);

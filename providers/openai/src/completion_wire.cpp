@@ -110,7 +110,7 @@ CompletionResponse parse_completion_response(std::string_view body)
     } else {
         json::object const& root = detail::root_object(v, body);
         read_completion_object(root, r, err, true);
-        r.stats = detail::read_server_stats(root, err);
+        r.stats = detail::read_timings(root, err);
     }
     if (err)
         detail::throw_malformed(body, err.message());

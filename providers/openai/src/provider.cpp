@@ -212,8 +212,6 @@ asio::awaitable<ServerInfo> OpenAICompatibleProvider::do_info()
                 info.kind = "llamacpp";
             else if (m.owned_by == "vllm")
                 info.kind = "vllm";
-            else if (m.owned_by == "organization_owner")
-                info.kind = "lmstudio";
         }
     } catch (AuthenticationError const&) {
         info.auth_required = true;

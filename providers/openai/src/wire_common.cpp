@@ -105,14 +105,6 @@ std::optional<ServerStats> read_timings(json::value const& v, ShapeError& err)
     return s;
 }
 
-std::optional<ServerStats> read_server_stats(json::object const& o, ShapeError& err)
-{
-    if (auto stats = read_timings(o, err))
-        return stats;
-    json::value const* v = o.if_contains("stats");
-    return v ? read_lmstudio_stats(*v, err) : std::nullopt;
-}
-
 void append_content(json::object const& o, std::string_view key, std::string& out,
                     ShapeError& err, std::string_view where)
 {
@@ -208,33 +200,3 @@ json::object const* pick_choice(json::array const& choices, ShapeError& err)
 }
 
 } // namespace llmio::openai::detail
-
-namespace llmio::openai {
-
-std::optional<ServerStats> read_lmstudio_stats(boost::json::value const& v, llmio::detail::ShapeError& err)
-{
-    if (v.is_null())
-        return std::nullopt;
-    boost::json::object const* o = v.if_object();
-    if (o == nullptr) {
-        err.expected("", "stats", "an object", v, boost::json::error::not_object);
-        return std::nullopt;
-    }
-    using llmio::detail::double_field;
-    using llmio::detail::integer_field;
-    ServerStats s;
-    s.tokens_per_second = double_field(*o, "tokens_per_second", err, "stats");
-    // v0 says `time_to_first_token`, v1 chat `time_to_first_token_seconds`; both are seconds.
-    s.time_to_first_token_s = double_field(*o, "time_to_first_token", err, "stats");
-    if (!s.time_to_first_token_s)
-        s.time_to_first_token_s = double_field(*o, "time_to_first_token_seconds", err, "stats");
-    s.generation_time_s = double_field(*o, "generation_time", err, "stats");
-    s.model_load_time_s = double_field(*o, "model_load_time_seconds", err, "stats");
-    s.prompt_tokens = integer_field(*o, "input_tokens", err, "stats");
-    s.predicted_tokens = integer_field(*o, "total_output_tokens", err, "stats");
-    if (llmio::detail::field(*o, "stop_reason") != nullptr)
-        s.stop_reason = std::string(llmio::detail::string_field(*o, "stop_reason", err, "stats"));
-    return s;
-}
-
-} // namespace llmio::openai

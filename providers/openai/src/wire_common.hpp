@@ -35,9 +35,6 @@ std::optional<Usage> read_usage(boost::json::value const& usage, ShapeError& err
 std::optional<ServerStats> read_timings(boost::json::object const& o, ShapeError& err);
 std::optional<ServerStats> read_timings(boost::json::value const& timings, ShapeError& err);
 
-/// The server's figures in a response object: llama.cpp `timings`, else LM Studio `stats`.
-std::optional<ServerStats> read_server_stats(boost::json::object const& o, ShapeError& err);
-
 /// Text of a `content` value: a string, null, or an array of parts whose text parts are
 /// concatenated (some servers answer with parts). `key` names the value in errors.
 void append_content(boost::json::object const& o, std::string_view key, std::string& out,

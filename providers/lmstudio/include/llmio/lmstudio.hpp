@@ -2,7 +2,7 @@
 #define LLMIO_LMSTUDIO_HPP
 
 // llmio's core (llmio/llmio.hpp) plus the LM Studio provider
-// (llmio::lmstudio::LmStudioProvider, its LocalModelManager and native /api/v1 chat) and its
+// (llmio::lmstudio::Provider, its LocalModelManager and native /api/v1 chat) and its
 // registry factory. Link with the target llmio::lmstudio.
 
 #include <llmio/llmio.hpp>

@@ -2,7 +2,7 @@
 #define LLMIO_LMSTUDIO_MODEL_MANAGER_HPP
 
 // LM Studio's model management through its native REST API (reach it through
-// `LmStudioProvider::model_manager()`):
+// `Provider::model_manager()`):
 // - list_downloaded / list_loaded: /api/v1/models (0.4+) or /api/v0/models (0.3.6+).
 // - load / unload / download: /api/v1 only (LM Studio 0.4+); older servers throw
 //   InvalidRequestError (errc::unsupported) with a hint (JIT loading, `lms load`, `lms get`).
@@ -21,11 +21,11 @@
 
 namespace llmio::lmstudio {
 
-class LmStudioProvider;
+class Provider;
 
-class LmStudioModelManager final : public LocalModelManager {
+class ModelManager final : public LocalModelManager {
 public:
-    explicit LmStudioModelManager(LmStudioProvider& provider) noexcept : provider_(provider) {}
+    explicit ModelManager(Provider& provider) noexcept : provider_(provider) {}
 
     boost::asio::awaitable<std::vector<ModelInfo>> list_loaded() override;
     boost::asio::awaitable<std::vector<ModelInfo>> list_downloaded() override;
@@ -35,8 +35,11 @@ public:
     download(std::string model, std::function<void(DownloadProgress const&)> on_progress) override;
 
 private:
-    LmStudioProvider& provider_;
+    Provider& provider_;
 };
+
+/// The name before 0.x (it repeated the namespace).
+using LmStudioModelManager [[deprecated("renamed to llmio::lmstudio::ModelManager")]] = ModelManager;
 
 } // namespace llmio::lmstudio
 

@@ -12,7 +12,7 @@
 //     message.start/delta/end, error, chat.end {"result": <the non-streamed body>}
 //
 // Client-side (function) tools are not supported there; use `chat` (/v1) for those.
-// This file is the wire part (no I/O); LmStudioProvider::native_chat does the I/O.
+// This file is the wire part (no I/O); Provider::native_chat does the I/O.
 
 #include <llmio/chat.hpp>
 

@@ -38,10 +38,12 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace llmio::lmstudio {
@@ -49,11 +51,18 @@ namespace llmio::lmstudio {
 /// LM Studio's default server address (`lms server start` without `--port`).
 inline constexpr char const* kDefaultBaseUrl = "http://127.0.0.1:1234";
 
+/// The API prefixes a base URL may end with: LM Studio serves the OpenAI API under `/v1` and
+/// its own under `/api/v0` and `/api/v1`; whichever the user wrote, the same server is meant.
+inline constexpr std::array<std::string_view, 3> kApiPrefixes{"/v1", "/api/v0", "/api/v1"};
+
 struct Options {
     /// Server address; `/v1`, `/api/v0` or `/api/v1` may be given or not.
     std::string base_url = kDefaultBaseUrl;
     /// LM Studio >= 0.4 API token, sent as `Authorization: Bearer <token>` when not empty.
-    /// Never logged.
+    /// Never logged. Config files and `LM_API_TOKEN` / `LMSTUDIO_API_TOKEN` set it.
+    std::string api_key;
+    /// Deprecated: the former name of `api_key`, used only when `api_key` is empty. (Not marked
+    /// [[deprecated]]: GCC would then warn on every copy of Options.)
     std::string api_token;
     /// Streamed chats ask for a usage report (`stream_options.include_usage`, LM Studio >= 0.3.18)
     /// unless the request says otherwise.
@@ -78,9 +87,9 @@ struct Options {
     std::chrono::steady_clock::duration model_cache_ttl = std::chrono::minutes(5);
 };
 
-class LmStudioProvider : public ModelProvider {
+class Provider : public ModelProvider {
 public:
-    LmStudioProvider(boost::asio::any_io_executor executor, Options options);
+    Provider(boost::asio::any_io_executor executor, Options options);
 
     std::string_view name() const noexcept override { return "lmstudio"; }
     ProviderFeatures features() const noexcept override;
@@ -153,8 +162,11 @@ private:
     openai::OpenAICompatibleProvider v1_;
     std::atomic<int> native_{-1}; // NativeApi once probed
     ModelCache cache_;
-    LmStudioModelManager manager_{*this};
+    ModelManager manager_{*this};
 };
+
+/// The name before 0.x (it repeated the namespace).
+using LmStudioProvider [[deprecated("renamed to llmio::lmstudio::Provider")]] = Provider;
 
 } // namespace llmio::lmstudio
 

@@ -33,15 +33,6 @@
 
 namespace llmio::openai {
 
-// ---- server statistics -----------------------------------------------------------------------
-
-/// LM Studio's `stats` object as ServerStats (null = nullopt): v0 chat and completion responses
-/// (`tokens_per_second`, `time_to_first_token`, `generation_time`, `stop_reason`) and
-/// `/api/v1/chat` results (`tokens_per_second`, `time_to_first_token_seconds`,
-/// `model_load_time_seconds`, `input_tokens`, `total_output_tokens`). Times are seconds on the
-/// wire and in ServerStats. A wrong shape is recorded in `err`.
-std::optional<ServerStats> read_lmstudio_stats(boost::json::value const& stats, llmio::detail::ShapeError& err);
-
 // ---- chat ------------------------------------------------------------------------------------
 
 /// The `/v1/chat/completions` body for `request`.
