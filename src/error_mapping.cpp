@@ -12,46 +12,22 @@ namespace {
 
 namespace et = detail::error_text;
 
-// Every phrase (lower case) that marks a context-length error, in one place; each is tested.
-constexpr std::array<std::string_view, 11> kContextLengthPhrases = {
+// Every phrase (lower case) that marks a context-length error whatever the server, in one
+// place; each is tested. Wordings of one server only are its provider's rules.
+constexpr std::array<std::string_view, 6> kContextLengthPhrases = {
     "context length",                     // OpenAI/vLLM/Mistral "maximum context length", Ollama
                                           // "input length exceeds the context length", LM Studio
     "context_length_exceeded",            // the OpenAI code quoted inside a (proxy's) message
     "context window",                     // "exceeds the context window"
-    "exceeds the available context size", // llama.cpp (400, and in its stream `error:` line)
     "prompt is too long",                 // Anthropic-style servers
     "input is too long",                  // Bedrock-style proxies
     "too many tokens",                    // several proxies
-    "trying to keep the first",           // LM Studio: "Trying to keep the first N tokens when
-                                          // context (the) overflows"
-    "context overflow",                   // LM Studio: "... support mid-generation context overflow"
-    "context shift is disabled",          // llama.cpp: the context filled during generation
-    "input is too large to process",      // llama.cpp embeddings: input exceeds the batch size
 };
 
 constexpr std::array<std::string_view, 2> kContextLengthCodes = {
     "context_length_exceeded", // OpenAI code
     "exceed_context_size_error", // llama.cpp type (newer builds; b4747 sends invalid_request_error)
 };
-
-// llama.cpp b4747 answers request-validation failures with 500 and type server_error (see
-// captures 27, 30, 31, 33, 34, 40, 41, 64, 65). Retrying them cannot help, so a 500 with one of
-// these messages is classified as the user's mistake (or a feature the server lacks).
-struct ValidationMessage {
-    std::string_view fragment; // case-sensitive, as llama.cpp spells it
-    errc code;
-    std::string_view hint;
-};
-constexpr std::array<ValidationMessage, 7> kLlamaCppValidation = {{
-    {"[json.exception.", errc::invalid_request, "the request body is not valid JSON of the expected shape"},
-    {"Failed to parse messages", errc::invalid_request, ""},
-    {"\" is required", errc::invalid_request, ""},
-    {"Unsupported param: ", errc::unsupported, ""},
-    {"Only one completion choice is allowed", errc::unsupported, "send n = 1"},
-    {"tools param requires --jinja flag", errc::unsupported, "start llama-server with --jinja"},
-    {"Cannot use tools with stream", errc::unsupported,
-     "this llama-server build cannot stream tool calls: update it or do not stream tool requests"},
-}};
 
 bool is_one_of(std::string_view value, std::string_view a, std::string_view b = {},
                std::string_view c = {})
@@ -77,25 +53,41 @@ std::string quoted_model_name(std::string_view message)
     return std::string(message.substr(open + 1, close - open - 1));
 }
 
-std::string model_not_found_hint(std::string_view provider, std::string_view message)
+// A rule's hint with "{model}" replaced by the model the message quotes.
+std::string expand_hint(std::string_view hint, std::string_view message)
 {
-    if (et::icontains(message, "no models loaded"))
-        return "load one with `lms load <model>` or `llmio load <model>`";
-    if (provider == "ollama" || et::icontains(message, "try pulling it first")) {
+    std::string out(hint);
+    if (auto const at = out.find("{model}"); at != std::string::npos) {
         std::string const name = quoted_model_name(message);
-        return "pull it: ollama pull " + (name.empty() ? std::string("<model>") : name);
+        out.replace(at, 7, name.empty() ? std::string("<model>") : name);
     }
+    return out;
+}
+
+std::string model_not_found_hint(ErrorRules const& rules, std::string_view message)
+{
+    if (!rules.model_not_found_hint.empty())
+        return expand_hint(rules.model_not_found_hint, message);
     return "check the model name against the server's model list";
 }
 
-std::string context_length_hint(std::string_view message)
+// The mapper's own hint for a code a rule named without a hint of its own.
+std::string default_hint(errc code, ErrorRules const& rules, std::string_view message)
 {
-    if (et::icontains(message, "context shift is disabled"))
-        return "the context filled during generation: lower max_tokens, start llama-server with a "
-               "larger --ctx-size, or enable --context-shift";
-    if (et::icontains(message, "input is too large to process"))
-        return "shorten the input or start llama-server with a larger --ubatch-size/--batch-size";
-    return "shorten the prompt or lower max_tokens, or load the model with a larger context length";
+    if (code == errc::model_not_found)
+        return model_not_found_hint(rules, message);
+    if (code == errc::context_length_exceeded)
+        return "shorten the prompt or lower max_tokens, or load the model with a larger context length";
+    return {};
+}
+
+// Rules spell their fragments as the server does; the search wants them in lower case.
+std::string lower(std::string_view text)
+{
+    std::string out(text);
+    for (char& c : out)
+        c = et::to_lower(c);
+    return out;
 }
 
 struct Classified {
@@ -105,14 +97,10 @@ struct Classified {
     bool quota = false; // 429 insufficient_quota: the server will not accept more until billing
 };
 
-Classified classify_status(int status, ErrorBody const& body)
+Classified classify_status(int status)
 {
-    if (status >= 200 && status < 300) {
-        if (et::icontains(body.message, "unexpected endpoint or method"))
-            return {errc::invalid_request,
-                    "check the base URL and route (LM Studio serves the OpenAI API under /v1)", ""};
+    if (status >= 200 && status < 300)
         return {errc::server_error, "", ""};
-    }
     if (status >= 300 && status < 400)
         return {errc::invalid_request, "check the base URL (the server answered with a redirect)",
                 ""};
@@ -126,10 +114,7 @@ Classified classify_status(int status, ErrorBody const& body)
     if (status >= 400 && status < 500)
         return {errc::invalid_request, "", ""};
     if (status == 503)
-        return {errc::server_error,
-                body.message == "Loading model" ? "the server is still loading the model"
-                                                : "the server is busy or starting; try again shortly",
-                ""};
+        return {errc::server_error, "the server is busy or starting; try again shortly", ""};
     return {errc::server_error, "", ""};
 }
 
@@ -166,12 +151,22 @@ Classified classify(HttpErrorInput const& in, ErrorBody const& body)
         return {errc::rate_limited, "", ""};
     }
 
+    for (auto const& rule : in.rules.messages) {
+        if ((rule.status == 0 || rule.status == status) &&
+            et::icontains(body.message, lower(rule.fragment))) {
+            std::string hint = rule.hint.empty() ? default_hint(rule.code, in.rules, body.message)
+                                                 : expand_hint(rule.hint, body.message);
+            return {rule.code, std::move(hint), ""};
+        }
+    }
+
     if (looks_like_context_length_error(body.message, code, type))
-        return {errc::context_length_exceeded, context_length_hint(body.message), ""};
+        return {errc::context_length_exceeded,
+                default_hint(errc::context_length_exceeded, in.rules, body.message), ""};
 
     if (code == "model_not_found" ||
         (status < 500 && looks_like_model_not_found(body.message, code, type)))
-        return {errc::model_not_found, model_not_found_hint(in.provider, body.message), ""};
+        return {errc::model_not_found, model_not_found_hint(in.rules, body.message), ""};
 
     if (status == 501 || type == "not_supported_error")
         return {errc::unsupported, "", ""};
@@ -180,12 +175,7 @@ Classified classify(HttpErrorInput const& in, ErrorBody const& body)
         return {errc::invalid_request, "",
                 "the body's type " + std::string(type) + " outranks the status"};
 
-    if (status == 500)
-        for (auto const& v : kLlamaCppValidation)
-            if (body.message.find(v.fragment) != std::string::npos)
-                return {v.code, std::string(v.hint), ""};
-
-    return classify_status(status, body);
+    return classify_status(status);
 }
 
 } // namespace
@@ -206,8 +196,6 @@ bool looks_like_model_not_found(std::string_view message, std::string_view code,
                                 std::string_view /*type*/)
 {
     if (code == "model_not_found")
-        return true;
-    if (et::icontains(message, "no models loaded") || et::icontains(message, "try pulling it first"))
         return true;
     std::size_t const model = et::ifind(message, "model");
     if (model == std::string_view::npos)

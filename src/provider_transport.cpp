@@ -10,7 +10,9 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <random>
+#include <type_traits>
 
 namespace llmio {
 
@@ -27,7 +29,7 @@ double random01()
 
 bool is_success(unsigned status) { return status >= 200 && status < 300; }
 
-HttpErrorInput error_input(std::string_view provider, unsigned status,
+HttpErrorInput error_input(TransportOptions const& options, unsigned status,
                            beast::http::fields const& headers, std::string_view body)
 {
     auto header = [&](std::string_view name) -> std::string_view {
@@ -35,7 +37,8 @@ HttpErrorInput error_input(std::string_view provider, unsigned status,
         return it == headers.end() ? std::string_view{} : std::string_view(it->value());
     };
     HttpErrorInput in;
-    in.provider = provider;
+    in.provider = options.provider;
+    in.rules = options.error_rules;
     in.status = static_cast<int>(status);
     in.body = body;
     in.content_type = header("Content-Type");
@@ -80,23 +83,32 @@ void ProviderTransport::rethrow_sanitised() const
 }
 
 http::HttpRequest ProviderTransport::json_request(beast::http::verb method, std::string path,
-                                                  std::string body) const
+                                                  std::string body, std::string_view accept) const
 {
     http::HttpRequest request;
     request.method = method;
     request.path = std::move(path);
     request.body = std::move(body);
     request.headers = options_.headers;
-    request.headers.push_back({"Accept", "application/json", false});
+    request.headers.push_back({"Accept", std::string(accept), false});
     return request;
+}
+
+void ProviderTransport::raise(errc code, ErrorInfo info) const
+{
+    if (info.provider.empty())
+        info.provider = options_.provider;
+    redact_secrets(info, secrets_);
+    // The one place a model-not-found passes, whether from a status, a 200 body or a stream.
+    if (code == errc::model_not_found && options_.on_model_not_found)
+        options_.on_model_not_found();
+    throw_error(code, std::move(info));
 }
 
 void ProviderTransport::throw_for(http::HttpResponse const& response) const
 {
-    MappedError mapped = map_http_error(
-        error_input(options_.provider, response.status, response.headers, response.body));
-    redact_secrets(mapped.info, secrets_);
-    throw_error(mapped.code, std::move(mapped.info));
+    MappedError mapped = map_http_error(error_input(options_, response.status, response.headers, response.body));
+    raise(mapped.code, std::move(mapped.info));
 }
 
 void ProviderTransport::check_json_answer(http::HttpResponse const& response,
@@ -105,12 +117,10 @@ void ProviderTransport::check_json_answer(http::HttpResponse const& response,
     auto const type = response.header("Content-Type");
     if (type.find("text/html") != std::string_view::npos) {
         ErrorInfo info;
-        info.provider = options_.provider;
         info.http_status = static_cast<int>(response.status);
         set_raw_body(info, response.body);
         info.detail = "expected JSON, got " + std::string(type);
-        redact_secrets(info, secrets_);
-        throw_error(errc::unexpected_content_type, std::move(info));
+        raise(errc::unexpected_content_type, std::move(info));
     }
     if (is_error_body(response.body, expected_member))
         throw_for(response);
@@ -120,12 +130,12 @@ void ProviderTransport::throw_in_band(std::string_view error_json) const
 {
     HttpErrorInput in;
     in.provider = options_.provider;
+    in.rules = options_.error_rules;
     in.status = 200;
     in.body = error_json;
     in.content_type = "application/json";
     MappedError mapped = map_http_error(in);
-    redact_secrets(mapped.info, secrets_);
-    throw_error(mapped.code, std::move(mapped.info));
+    raise(mapped.code, std::move(mapped.info));
 }
 
 http::HttpRequest ProviderTransport::with_call_deadline(http::HttpRequest request,
@@ -140,22 +150,44 @@ http::HttpRequest ProviderTransport::with_call_deadline(http::HttpRequest reques
     return request;
 }
 
-template <class Attempt>
-auto ProviderTransport::with_retries(Attempt attempt, CallOptions const& call,
-                                     Clock::time_point deadline) -> decltype(attempt())
+// The path of every call, in one coroutine: the attempts (each a request and, for a whole
+// answer, its body), the waits between them, then the checks of the answer, which are not
+// retried (an error inside a 200 is the server's word, not a transient failure).
+template <class Answer>
+asio::awaitable<Answer> ProviderTransport::exchange(http::HttpRequest request, CallOptions const& call,
+                                                    Check check)
 {
-    auto const& policy = call.retry ? *call.retry : options_.retry;
+    constexpr bool whole = std::is_same_v<Answer, http::HttpResponse>;
+    // `call` is read here, before the first suspension, never after: a caller may pass a
+    // temporary.
+    request = with_call_deadline(std::move(request), call);
+    RetryPolicy const policy = call.retry ? *call.retry : options_.retry;
+    std::optional<Answer> answer;
     // Bounded: decide_retry refuses once policy.max_retries retries were made.
-    for (int retries = 0;; ++retries) {
+    for (int retries = 0; !answer; ++retries) {
         RetryDecision decision;
         try {
-            co_return co_await attempt();
+            auto stream = co_await client_.open_ref(endpoint_, request);
+            if (!is_success(stream.status()) || whole) {
+                http::HttpResponse response;
+                response.status = stream.status();
+                response.headers = stream.headers();
+                // Error bodies are small; a huge one is cut, the message survives.
+                response.body = co_await stream.read_all(options_.http.limits.max_body_bytes);
+                if (!is_success(response.status))
+                    throw_for(response);
+                if constexpr (whole)
+                    answer.emplace(std::move(response));
+            }
+            if constexpr (!whole)
+                answer.emplace(std::move(stream));
+            break;
         } catch (ProviderError const& e) {
             decision = decide_retry(policy, retries, e, false, random01());
             // A wait that would end at or past the deadline is pointless: the caller gets the
             // error that caused it now (e.g. the RateLimitError with its retry_after).
-            bool const crosses_deadline = deadline != Clock::time_point::max() &&
-                                          Clock::now() + decision.delay >= deadline;
+            bool const crosses_deadline = request.deadline != Clock::time_point::max() &&
+                                          Clock::now() + decision.delay >= request.deadline;
             if (!decision.retry || crosses_deadline)
                 rethrow_sanitised();
         }
@@ -166,43 +198,76 @@ auto ProviderTransport::with_retries(Attempt attempt, CallOptions const& call,
                                      std::string(decision.reason) + ")");
         asio::steady_timer timer(co_await asio::this_coro::executor, decision.delay);
         auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (ec) // Cancelled while waiting to retry.
-            throw_error(errc::cancelled, "cancelled while waiting to retry");
+        if (ec) { // Cancelled while waiting to retry.
+            ErrorInfo info;
+            info.detail = "cancelled while waiting to retry";
+            raise(errc::cancelled, std::move(info));
+        }
+    }
+
+    if constexpr (whole) {
+        if (!check.success_member.empty())
+            check_json_answer(*answer, check.success_member);
+        co_return std::move(*answer);
+    } else {
+        if (!check.stream)
+            co_return std::move(*answer);
+        auto& stream = *answer;
+        auto const type = stream.header("Content-Type");
+        bool const expected = check.content_type.empty()
+                                  ? type.find("text/html") == std::string_view::npos
+                                  : type.find(check.content_type) != std::string_view::npos;
+        if (expected)
+            co_return std::move(stream);
+        // Not the stream asked for: the server ignored `stream`, answered its error as JSON with
+        // status 200, or something else (a proxy's page) answered.
+        http::HttpResponse response;
+        response.status = stream.status();
+        response.headers = stream.headers();
+        response.body = co_await stream.read_all(options_.http.limits.max_body_bytes);
+        check_json_answer(response, check.success_member);
+        auto const got = response.header("Content-Type");
+        ErrorInfo info;
+        info.http_status = static_cast<int>(response.status);
+        set_raw_body(info, response.body);
+        info.detail = "expected " + std::string(check.content_type) + " for " + std::string(check.what) +
+                      ", got " + (got.empty() ? std::string("no Content-Type") : std::string(got));
+        raise(errc::unexpected_content_type, std::move(info));
     }
 }
 
 asio::awaitable<http::HttpResponse> ProviderTransport::send(http::HttpRequest request,
                                                             CallOptions const& call)
 {
-    request = with_call_deadline(std::move(request), call);
-    co_return co_await with_retries(
-        [&]() -> asio::awaitable<http::HttpResponse> {
-            auto response = co_await client_.send(endpoint_, request);
-            if (!is_success(response.status))
-                throw_for(response);
-            co_return response;
-        },
-        call, request.deadline);
+    return exchange<http::HttpResponse>(std::move(request), call, {});
 }
 
 asio::awaitable<http::HttpStream> ProviderTransport::open(http::HttpRequest request,
                                                           CallOptions const& call)
 {
-    request = with_call_deadline(std::move(request), call);
-    co_return co_await with_retries(
-        [&]() -> asio::awaitable<http::HttpStream> {
-            auto stream = co_await client_.open(endpoint_, request);
-            if (!is_success(stream.status())) {
-                http::HttpResponse response;
-                response.status = stream.status();
-                response.headers = stream.headers();
-                // Error bodies are small; a huge one is cut, the message survives.
-                response.body = co_await stream.read_all(options_.http.limits.max_body_bytes);
-                throw_for(response);
-            }
-            co_return stream;
-        },
-        call, request.deadline);
+    return exchange<http::HttpStream>(std::move(request), call, {});
+}
+
+asio::awaitable<http::HttpResponse> ProviderTransport::call_json(JsonCall request,
+                                                                 CallOptions const& call)
+{
+    Check check;
+    check.success_member = request.success_member;
+    return exchange<http::HttpResponse>(
+        json_request(request.method, std::move(request.path), std::move(request.body)), call, check);
+}
+
+asio::awaitable<http::HttpStream> ProviderTransport::open_stream(StreamCall request,
+                                                                 CallOptions const& call)
+{
+    Check check;
+    check.stream = true;
+    check.content_type = request.content_type;
+    check.success_member = request.success_member;
+    check.what = request.what;
+    return exchange<http::HttpStream>(json_request(request.method, std::move(request.path),
+                                                   std::move(request.body), request.accept),
+                                      call, check);
 }
 
 } // namespace llmio

@@ -20,22 +20,21 @@
 // | 2 | status 429; type/code insufficient_quota ("quota exhausted":     | rate_limited            |
 // |   | should_retry = false unless x-should-retry says otherwise);      |                         |
 // |   | type rate_limit_error / code rate_limit_exceeded                 |                         |
+// | R | the first of the provider's `ErrorRules::messages` that matches  | the rule's errc         |
+// |   | (fragment in the message, at the rule's status if it names one)  |                         |
 // | 3 | looks_like_context_length_error(message, code, type)             | context_length_exceeded |
 // | 4 | looks_like_model_not_found(...) (message patterns only for       | model_not_found         |
 // |   | status < 500; code model_not_found at any status)                |                         |
 // | 5 | status 501; type not_supported_error                             | unsupported             |
 // | 6 | status >= 500 with type invalid_request_error (llama.cpp reports | invalid_request         |
 // |   | some validation errors as 500): the body is more specific         |                         |
-// | 7 | status 500 with a known llama.cpp request-validation message     | invalid_request /       |
-// |   | (b4747 sends these as 500 server_error; see kLlamaCppValidation) | unsupported             |
 // | 8 | status 408 (server-side request timeout; retryable)              | server_error            |
 // |   | status 409 (conflict / lock timeout; retryable)                  | server_error            |
 // |   | status 413 (a body-size limit, usually a proxy's)                | invalid_request         |
 // |   | status 400, 404, 405, 422 and every other 4xx                    | invalid_request         |
 // |   | status 5xx (503 "Loading model" included: retryable)             | server_error            |
 // |   | status 3xx (a redirect the transport did not follow)             | invalid_request         |
-// |   | status 2xx, in-band: "Unexpected endpoint or method" (LM Studio) | invalid_request         |
-// |   | status 2xx, in-band: anything else (e.g. "Compute error.")       | server_error            |
+// |   | status 2xx, in-band (e.g. "Compute error.")                      | server_error            |
 // |   | any other status (0, 1xx, > 599)                                  | server_error            |
 //
 // `errc::unsupported` and `errc::invalid_request` both throw `InvalidRequestError`; neither is
@@ -45,7 +44,12 @@
 // kMaxServerMessage bytes, never a whole HTML page), server_type, server_code (text, even when
 // the server sent a number), request_id, raw_body (bounded by `set_raw_body`), retry_after
 // (`parse_retry_after`), should_retry (`x-should-retry`), `detail` (llmio's own words) and `hint`
-// (what the user can do: "pull it: ollama pull x", "load one with `lms load` ...", ...).
+// (what the user can do: "check the API key ...", or the provider's rule's hint).
+//
+// What a particular server means by its words (llama.cpp's request-validation messages sent as
+// 500, Ollama's "pull it" advice, LM Studio's "No models loaded") is not known here: each
+// provider passes its own `ErrorRules` (e.g. `openai::error_rules()`), through
+// `TransportOptions::error_rules`.
 
 #include <llmio/error.hpp>
 
@@ -53,6 +57,7 @@
 #include <cstddef>
 #include <exception>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -81,6 +86,28 @@ struct ErrorBody {
 /// the page's <title> or first text, at most 200 bytes), other JSON, empty body (message empty).
 ErrorBody parse_error_body(std::string_view body);
 
+/// One thing a server says that the status alone does not tell: when `fragment` occurs in the
+/// server's message (ASCII case ignored) and the status is `status` (0: any; for an in-band
+/// error the status its body carries, else 200), the error is `code`, with `hint`.
+struct MessageRule {
+    std::string_view fragment;
+    errc code;
+    /// What the user can do; "{model}" stands for the model the message quotes ("<model>" when
+    /// it quotes none). Empty: the mapper's own hint for `code`.
+    std::string_view hint = {};
+    int status = 0;
+};
+
+/// A provider's knowledge of its server's error messages. Static data: the spans and views
+/// must outlive every mapping (providers return them from a function with static arrays).
+struct ErrorRules {
+    /// Tried in order after the authentication and rate-limit rules; the first match wins.
+    std::span<MessageRule const> messages;
+    /// The hint of a model_not_found that no rule hinted ("{model}" as in MessageRule::hint).
+    /// Empty: "check the model name against the server's model list".
+    std::string_view model_not_found_hint;
+};
+
 /// Everything the mapper needs from one response (or one in-band error).
 struct HttpErrorInput {
     std::string_view provider;       ///< "openai", "lmstudio", "ollama", ...
@@ -92,6 +119,7 @@ struct HttpErrorInput {
     std::string_view retry_after_ms; ///< Raw retry-after-ms header.
     std::string_view should_retry;   ///< Raw x-should-retry header.
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now(); ///< For HTTP-dates.
+    ErrorRules rules;                ///< The provider's own message rules.
 };
 
 struct MappedError {
@@ -116,7 +144,8 @@ bool looks_like_context_length_error(std::string_view message, std::string_view 
 
 /// True when the server says the model is unknown, not downloaded or not loaded: code
 /// model_not_found, or a message such as "model 'x' not found, try pulling it first" (Ollama),
-/// "No models loaded. Please load a model ..." (LM Studio), "The model `x` does not exist".
+/// "The model `x` does not exist", "unknown model: x". (Other wordings, e.g. LM Studio's
+/// "No models loaded", are the providers' rules.)
 /// A 404 without a model-ish message (e.g. llama.cpp's "File Not Found") is not one.
 bool looks_like_model_not_found(std::string_view message, std::string_view code,
                                 std::string_view type);

@@ -6,6 +6,15 @@ namespace llmio::http::detail {
 
 namespace ssl = boost::asio::ssl;
 
+namespace {
+// A connection back in the pool for less than this is reused without asking the kernel whether
+// the server closed it (a recv system call per request). Servers close idle keep-alive
+// connections after seconds, not milliseconds; one that did close it this soon fails the
+// request before any response byte, and the client sends it again on a new connection (the
+// stale-connection retry in HttpClient::open_impl), as for a close that races the reuse.
+constexpr auto kProbeAfter = std::chrono::milliseconds(500);
+} // namespace
+
 ClientState::ClientState(boost::asio::any_io_executor ex, HttpOptions opts)
     : executor(std::move(ex))
     , options(std::move(opts))
@@ -30,7 +39,9 @@ std::unique_ptr<Connection> ClientState::take_idle(std::string const& origin_key
         while (!pool.empty() && !found) {
             auto candidate = std::move(pool.back());
             pool.pop_back();
-            if (now - candidate->idle_since < options.pool.idle_expiry && candidate->still_open())
+            auto const idle = now - candidate->idle_since;
+            if (idle < options.pool.idle_expiry &&
+                (idle < kProbeAfter ? candidate->looks_reusable() : candidate->still_open()))
                 found = std::move(candidate);
             else
                 stale.push_back(std::move(candidate));

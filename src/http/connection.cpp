@@ -9,7 +9,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
 
 #include <openssl/ssl.h>
 
@@ -238,11 +240,13 @@ asio::awaitable<error_code> Connection::connect(Endpoint const& endpoint, asio::
     co_return ec;
 }
 
-asio::awaitable<IoResult> Connection::write(Request& request, Deadline deadline)
+asio::awaitable<IoResult> Connection::write(std::string const& head, std::string_view body,
+                                            Deadline deadline)
 {
     watch(deadline);
-    auto const result = tls_ ? co_await beast::http::async_write(*tls_, request, use_tuple)
-                             : co_await beast::http::async_write(tcp_, request, use_tuple);
+    std::array<asio::const_buffer, 2> const buffers{asio::buffer(head), asio::buffer(body.data(), body.size())};
+    auto const result = tls_ ? co_await asio::async_write(*tls_, buffers, use_tuple)
+                             : co_await asio::async_write(tcp_, buffers, use_tuple);
     co_return timed(result);
 }
 
@@ -264,9 +268,14 @@ asio::awaitable<IoResult> Connection::read_more(std::size_t max_bytes, Deadline 
     co_return timed(result);
 }
 
+bool Connection::looks_reusable() const noexcept
+{
+    return tcp_.socket().is_open() && buffer_.size() == 0;
+}
+
 bool Connection::still_open() noexcept
 {
-    if (!tcp_.socket().is_open() || buffer_.size() != 0)
+    if (!looks_reusable())
         return false;
     // An idle keep-alive connection has nothing to read. EOF (0) means the server closed it;
     // data means it sent something we did not ask for (a TLS close_notify, a stray response).

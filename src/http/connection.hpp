@@ -62,15 +62,19 @@ public:
             HostPolicy const& policy);
 
     /// The request's I/O below fails with boost::beast::error::timeout once `deadline` passed.
-    boost::asio::awaitable<IoResult> write(Request& request, Deadline deadline);
+    /// Writes a serialised request head and its body (both must live until it completes).
+    boost::asio::awaitable<IoResult> write(std::string const& head, std::string_view body, Deadline deadline);
     boost::asio::awaitable<IoResult> read_header(ResponseParser& parser, Deadline deadline);
     /// Reads what the socket has, at least one byte and at most `max_bytes`, into `buffer()`.
     /// The body is parsed from there by the caller, without another asynchronous step.
     boost::asio::awaitable<IoResult> read_more(std::size_t max_bytes, Deadline deadline);
 
     /// For a connection that sat idle in the pool: false if the server closed it (or sent
-    /// anything unexpected). Never blocks.
+    /// anything unexpected). Never blocks; one system call.
     bool still_open() noexcept;
+    /// What `still_open` knows without asking the kernel: the socket is open and nothing
+    /// unread is buffered.
+    bool looks_reusable() const noexcept;
 
     /// The request is over: stops watching its deadline (a connection in the pool must not
     /// hold a pending timer, which would keep its io_context running).

@@ -30,7 +30,10 @@ struct StreamState {
     Timeouts timeouts;
     TimePoint total_deadline = TimePoint::max();
     std::optional<TimePoint> idle_deadline; // set by the reader; else now + timeouts.idle
-    RequestLabel label;
+    // What errors and logs name, kept in parts: the label is built only when one is written.
+    beast::http::verb method = beast::http::verb::get;
+    std::string origin; // also the pool's key
+    std::string target;
     std::string slice; // the body bytes of the last read_some
     std::size_t read_size = Connection::kInitialReadSize;
     bool done = false;
@@ -43,6 +46,14 @@ struct StreamState {
     static constexpr std::size_t kMaxReadSize = 64 * 1024;
 
     ~StreamState() { finish(); }
+
+    RequestLabel label() const { return {std::string(beast::http::to_string(method)), origin + target}; }
+    /// "POST http://127.0.0.1:1234/v1/chat/completions", for messages.
+    std::string describe() const
+    {
+        auto const l = label();
+        return l.method + " " + l.url;
+    }
 
     /// Returns the connection to the pool if the body was fully read and the server allows
     /// keep-alive; closes it otherwise. Gives back the concurrency slot either way.
@@ -67,7 +78,7 @@ struct StreamState {
             connection->close();
         connection.reset();
         permit.release();
-        throw_transport_error(code, ec, stage, label);
+        throw_transport_error(code, ec, stage, label());
     }
 };
 
@@ -81,21 +92,67 @@ asio::awaitable<bool> caller_cancelled()
     co_return cs.cancelled() != asio::cancellation_type::none;
 }
 
-Request build_request(Endpoint const& endpoint, HttpRequest const& in, std::string const& user_agent)
+bool same_name(std::string_view a, std::string_view b) noexcept
 {
-    Request out{in.method, endpoint.target(in.path), 11};
-    out.set(beast::http::field::host, endpoint.host_header());
-    out.set(beast::http::field::user_agent, user_agent);
-    for (auto const& h : in.headers)
-        out.set(h.name, h.value);
-    if (!in.body.empty() || in.method == beast::http::verb::post ||
-        in.method == beast::http::verb::put) {
-        out.set(beast::http::field::content_type, in.content_type);
-        out.body() = in.body;
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return (x | 0x20) == (y | 0x20); // ASCII letters, '-' and digits are unchanged by it
+           });
+}
+
+// A header's name or value must not end the line it is on.
+void check_header_text(std::string_view name, std::string_view value)
+{
+    auto const bad = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
+    if (name.empty() || std::any_of(name.begin(), name.end(), bad) ||
+        std::any_of(value.begin(), value.end(), bad) || name.find(':') != std::string_view::npos) {
+        ErrorInfo info;
+        info.detail = "the header " + std::string(name.substr(0, 64)) +
+                      " has an empty name or contains ':', CR, LF or NUL";
+        throw_error(errc::invalid_request, std::move(info));
     }
-    out.keep_alive(true);
-    out.prepare_payload();
-    return out;
+}
+
+// The request head, serialised here into one string: a request costs one allocation for its
+// head and no copy of its body (Beast's fields cost one per field, its message a body copy).
+// Rules as Beast's `set`: a later header replaces an earlier one of the same name; Host and
+// User-Agent are llmio's unless the request names them; Content-Type (for a request with a
+// body), Content-Length and Connection are always llmio's (keep-alive is the pool's business).
+std::string build_head(Endpoint const& endpoint, HttpRequest const& in, std::string const& user_agent,
+                       std::string const& target)
+{
+    bool const has_body = !in.body.empty() || in.method == beast::http::verb::post ||
+                          in.method == beast::http::verb::put;
+    auto const named = [&](std::string_view name, std::size_t from) {
+        for (std::size_t j = from; j < in.headers.size(); ++j)
+            if (same_name(in.headers[j].name, name))
+                return true;
+        return false;
+    };
+    std::string head;
+    head.reserve(128 + target.size() + user_agent.size() + 64 * in.headers.size());
+    auto const field = [&head](std::string_view name, std::string_view value) {
+        check_header_text(name, value);
+        head.append(name).append(": ").append(value).append("\r\n");
+    };
+    head.append(beast::http::to_string(in.method)).append(" ").append(target).append(" HTTP/1.1\r\n");
+    if (!named("Host", 0))
+        field("Host", endpoint.host_header());
+    if (!named("User-Agent", 0))
+        field("User-Agent", user_agent);
+    for (std::size_t i = 0; i < in.headers.size(); ++i) {
+        auto const& h = in.headers[i];
+        if (named(h.name, i + 1) || same_name(h.name, "Content-Length") ||
+            same_name(h.name, "Transfer-Encoding") || same_name(h.name, "Connection") ||
+            (has_body && same_name(h.name, "Content-Type")))
+            continue;
+        field(h.name, h.value);
+    }
+    if (has_body) {
+        field("Content-Type", in.content_type);
+        field("Content-Length", std::to_string(in.body.size()));
+    }
+    head.append("\r\n");
+    return head;
 }
 
 // A reused connection that the server closed while it sat in the pool fails like this, before
@@ -107,24 +164,25 @@ bool is_stale_connection_error(error_code ec)
            ec == beast::http::error::end_of_stream || ec == asio::ssl::error::stream_truncated;
 }
 
-[[noreturn]] void throw_total_timeout(RequestLabel const& label, char const* where)
+[[noreturn]] void throw_total_timeout(StreamState const& state, char const* where)
 {
     ErrorInfo info;
     info.cause = beast::error::timeout;
-    info.detail = label.method + " " + label.url + " while " + where + ": the total deadline passed";
+    info.detail = state.describe() + " while " + where + ": the total deadline passed";
     throw_error(errc::total_timeout, std::move(info));
 }
 
 // A slot of the concurrency limit, waiting at most the queue timeout and never past `deadline`.
+// (Called only when `try_acquire` found none free: waiting needs a coroutine, the common case not.)
 asio::awaitable<RequestLimiter::Permit> acquire_slot(ClientState& client, TimePoint deadline,
-                                                     RequestLabel const& label)
+                                                     StreamState const& state)
 {
     auto queue_timeout = client.options.concurrency.queue_timeout;
     bool const bounded_by_deadline = deadline != TimePoint::max();
     if (bounded_by_deadline) {
         auto const left = deadline - Clock::now();
         if (left <= Clock::duration::zero())
-            throw_total_timeout(label, "waiting for a free request slot");
+            throw_total_timeout(state, "waiting for a free request slot");
         if (queue_timeout == Clock::duration::zero() || left < queue_timeout)
             queue_timeout = left;
     }
@@ -132,7 +190,7 @@ asio::awaitable<RequestLimiter::Permit> acquire_slot(ClientState& client, TimePo
         co_return co_await client.limiter->acquire(queue_timeout);
     } catch (TimeoutError const&) {
         if (bounded_by_deadline && Clock::now() >= deadline)
-            throw_total_timeout(label, "waiting for a free request slot");
+            throw_total_timeout(state, "waiting for a free request slot");
         throw;
     }
 }
@@ -168,84 +226,12 @@ asio::awaitable<error_code> read_final_header(StreamState& state, beast::http::v
         if (!problem.empty()) {
             state.connection->close();
             ErrorInfo info;
-            info.detail = state.label.method + " " + state.label.url + ": " + problem;
+            info.detail = state.describe() + ": " + problem;
             throw_error(errc::malformed_response, std::move(info));
         }
-        state.client->log(LogLevel::debug, state.label.method + " " + state.label.url +
-                                               ": skipped interim response HTTP " +
-                                               std::to_string(status));
+        state.client->log(LogLevel::debug,
+                          state.describe() + ": skipped interim response HTTP " + std::to_string(status));
     }
-}
-
-asio::awaitable<std::unique_ptr<StreamState>> open_stream(std::shared_ptr<ClientState> client,
-                                                          Endpoint endpoint, HttpRequest request)
-{
-    auto state = std::make_unique<StreamState>();
-    state->client = client;
-    state->timeouts = request.timeouts.value_or(client->options.timeouts);
-    state->label = RequestLabel{std::string(beast::http::to_string(request.method)),
-                                endpoint.origin() + endpoint.target(request.path)};
-    // The caller's absolute deadline bounds the queue wait too; expiry there is total_timeout.
-    state->total_deadline = request.deadline;
-    state->permit = co_await acquire_slot(*client, state->total_deadline, state->label);
-
-    auto const started = Clock::now();
-    state->total_deadline = std::min(state->total_deadline, deadline_after(state->timeouts.total, started));
-    if (started >= state->total_deadline)
-        state->fail(beast::error::timeout, Stage::connect, false);
-    auto wire_request = build_request(endpoint, request, client->options.user_agent);
-    auto const key = endpoint.origin();
-
-    for (int attempt = 0;; ++attempt) {
-        state->connection = attempt == 0 ? client->take_idle(key) : nullptr;
-        if (!state->connection) {
-            state->connection = std::make_unique<Connection>(client->executor, key);
-            Deadline const connect_deadline{deadline_after(state->timeouts.connect),
-                                            state->total_deadline};
-            auto ec = co_await state->connection->connect(
-                endpoint, endpoint.tls() ? &client->tls_context() : nullptr, connect_deadline,
-                client->options.host_policy);
-            if (ec)
-                state->fail(ec, Stage::connect, co_await caller_cancelled());
-            client->opened.fetch_add(1, std::memory_order_relaxed);
-        }
-        bool const reused = state->connection->reused;
-        Deadline const response_deadline{deadline_after(state->timeouts.first_byte),
-                                         state->total_deadline};
-
-        auto [write_ec, written] = co_await state->connection->write(wire_request, response_deadline);
-        (void)written;
-        if (!write_ec) {
-            bool interim_seen = false;
-            auto const read_ec = co_await read_final_header(*state, request.method,
-                                                            response_deadline, interim_seen);
-            if (!read_ec)
-                break;
-            write_ec = read_ec;
-            if (!(reused && attempt == 0 && !interim_seen && !state->parser->got_some() &&
-                  is_stale_connection_error(read_ec)))
-                state->fail(read_ec, Stage::first_byte, co_await caller_cancelled());
-        } else if (!(reused && attempt == 0 && is_stale_connection_error(write_ec))) {
-            state->fail(write_ec, Stage::first_byte, co_await caller_cancelled());
-        }
-        client->log(LogLevel::debug, state->label.method + " " + state->label.url +
-                                         ": pooled connection was closed by the server (" +
-                                         write_ec.message() + "); retrying on a new connection");
-        state->connection->close();
-        state->connection.reset();
-    }
-
-    if (client->options.logger) {
-        auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-        client->log(LogLevel::debug, state->label.method + " " + state->label.url + " -> " +
-                                         std::to_string(state->parser->get().result_int()) + " in " +
-                                         std::to_string(ms.count()) + " ms");
-    }
-    if (state->parser->is_done())
-        state->done = true;
-    // From here on the body is parsed from the buffer directly, every buffered chunk at once.
-    state->parser->eager(true);
-    co_return state;
 }
 
 // Hands everything buffered to the (eager) parser: every complete chunk's bytes land in the
@@ -273,18 +259,6 @@ error_code parse_buffered(ResponseParser& parser, beast::flat_buffer& buffer)
     info.detail = e.code().message();
     throw_error(e.code() == asio::error::operation_aborted ? errc::cancelled : errc::network_error,
                 std::move(info));
-}
-
-template <class T>
-asio::awaitable<T> with_typed_errors(asio::awaitable<T> op)
-{
-    try {
-        co_return co_await std::move(op);
-    } catch (ProviderError const&) {
-        throw;
-    } catch (boost::system::system_error const& e) {
-        throw_typed(e);
-    }
 }
 
 } // namespace
@@ -426,10 +400,10 @@ asio::awaitable<std::string> HttpStream::read_all(std::size_t max_bytes)
         co_return std::string();
     auto const length = state_->parser->content_length();
     if (length && *length > max_bytes) {
-        auto const label = state_->label;
+        auto const what = state_->describe();
         close();
         ErrorInfo info;
-        info.detail = label.method + " " + label.url + ": Content-Length " +
+        info.detail = what + ": Content-Length " +
                       std::to_string(*length) + " exceeds the limit of " +
                       std::to_string(max_bytes) + " bytes";
         throw_error(errc::body_too_large, std::move(info));
@@ -439,10 +413,10 @@ asio::awaitable<std::string> HttpStream::read_all(std::size_t max_bytes)
         out.reserve(static_cast<std::size_t>(*length));
     while (auto slice = co_await read_some()) {
         if (out.size() + slice->size() > max_bytes) {
-            auto const label = state_->label;
+            auto const what = state_->describe();
             close();
             ErrorInfo info;
-            info.detail = label.method + " " + label.url + ": body exceeds the limit of " +
+            info.detail = what + ": body exceeds the limit of " +
                           std::to_string(max_bytes) + " bytes";
             throw_error(errc::body_too_large, std::move(info));
         }
@@ -462,22 +436,115 @@ HttpOptions const& HttpClient::options() const noexcept { return state_->options
 
 asio::any_io_executor HttpClient::get_executor() const noexcept { return state_->executor; }
 
-asio::awaitable<HttpStream> HttpClient::open(Endpoint endpoint, HttpRequest request)
+// Everything from the call to the response head, in one coroutine: the typed errors are thrown
+// where the failures are seen, and no wrapper frame stands between the caller and the socket.
+asio::awaitable<HttpStream> HttpClient::open_impl(std::shared_ptr<ClientState> client,
+                                                  Endpoint const& endpoint, HttpRequest const& request)
 {
-    auto state = co_await with_typed_errors(open_stream(state_, std::move(endpoint), std::move(request)));
-    co_return HttpStream(std::move(state));
+    try {
+        auto state = std::make_unique<StreamState>();
+        state->client = client;
+        state->timeouts = request.timeouts.value_or(client->options.timeouts);
+        state->method = request.method;
+        state->origin = endpoint.origin();
+        state->target = endpoint.target(request.path);
+        // The caller's absolute deadline bounds the queue wait too; expiry there is total_timeout.
+        state->total_deadline = request.deadline;
+        if (auto permit = client->limiter->try_acquire())
+            state->permit = std::move(*permit);
+        else
+            state->permit = co_await acquire_slot(*client, state->total_deadline, *state);
+
+        auto const started = Clock::now();
+        state->total_deadline = std::min(state->total_deadline, deadline_after(state->timeouts.total, started));
+        if (started >= state->total_deadline)
+            state->fail(beast::error::timeout, Stage::connect, false);
+        auto const head = build_head(endpoint, request, client->options.user_agent, state->target);
+        auto const& key = state->origin;
+
+        for (int attempt = 0;; ++attempt) {
+            state->connection = attempt == 0 ? client->take_idle(key) : nullptr;
+            if (!state->connection) {
+                state->connection = std::make_unique<Connection>(client->executor, key);
+                Deadline const connect_deadline{deadline_after(state->timeouts.connect),
+                                                state->total_deadline};
+                auto ec = co_await state->connection->connect(
+                    endpoint, endpoint.tls() ? &client->tls_context() : nullptr, connect_deadline,
+                    client->options.host_policy);
+                if (ec)
+                    state->fail(ec, Stage::connect, co_await caller_cancelled());
+                client->opened.fetch_add(1, std::memory_order_relaxed);
+            }
+            bool const reused = state->connection->reused;
+            Deadline const response_deadline{deadline_after(state->timeouts.first_byte),
+                                             state->total_deadline};
+
+            auto [write_ec, written] = co_await state->connection->write(head, request.body, response_deadline);
+            (void)written;
+            if (!write_ec) {
+                bool interim_seen = false;
+                auto const read_ec = co_await read_final_header(*state, request.method,
+                                                                response_deadline, interim_seen);
+                if (!read_ec)
+                    break;
+                write_ec = read_ec;
+                if (!(reused && attempt == 0 && !interim_seen && !state->parser->got_some() &&
+                      is_stale_connection_error(read_ec)))
+                    state->fail(read_ec, Stage::first_byte, co_await caller_cancelled());
+            } else if (!(reused && attempt == 0 && is_stale_connection_error(write_ec))) {
+                state->fail(write_ec, Stage::first_byte, co_await caller_cancelled());
+            }
+            client->log(LogLevel::debug, state->describe() +
+                                             ": pooled connection was closed by the server (" +
+                                             write_ec.message() + "); retrying on a new connection");
+            state->connection->close();
+            state->connection.reset();
+        }
+
+        if (client->options.logger) {
+            auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+            client->log(LogLevel::debug, state->describe() + " -> " +
+                                             std::to_string(state->parser->get().result_int()) + " in " +
+                                             std::to_string(ms.count()) + " ms");
+        }
+        if (state->parser->is_done())
+            state->done = true;
+        // From here on the body is parsed from the buffer directly, every buffered chunk at once.
+        state->parser->eager(true);
+        co_return HttpStream(std::move(state));
+    } catch (ProviderError const&) {
+        throw;
+    } catch (boost::system::system_error const& e) {
+        throw_typed(e);
+    }
 }
 
-asio::awaitable<HttpResponse> HttpClient::send(Endpoint endpoint, HttpRequest request)
+asio::awaitable<HttpStream> HttpClient::open_ref(Endpoint const& endpoint, HttpRequest const& request)
+{
+    return open_impl(state_, endpoint, request);
+}
+
+asio::awaitable<HttpStream> HttpClient::open(Endpoint endpoint, HttpRequest request)
+{
+    // The copies live in this frame until the response head arrived.
+    co_return co_await open_impl(state_, endpoint, request);
+}
+
+asio::awaitable<HttpResponse> HttpClient::send_ref(Endpoint const& endpoint, HttpRequest const& request)
 {
     // Read before the first suspension: `this` is not used afterwards.
     auto const max_body = state_->options.limits.max_body_bytes;
-    auto stream = co_await open(std::move(endpoint), std::move(request));
+    auto stream = co_await open_impl(state_, endpoint, request);
     HttpResponse response;
     response.body = co_await stream.read_all(max_body);
     response.status = stream.status();
     response.headers = stream.headers();
     co_return response;
+}
+
+asio::awaitable<HttpResponse> HttpClient::send(Endpoint endpoint, HttpRequest request)
+{
+    co_return co_await send_ref(endpoint, request);
 }
 
 void HttpClient::close_idle() noexcept { state_->close_idle(); }

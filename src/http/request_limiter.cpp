@@ -29,6 +29,18 @@ void RequestLimiter::Permit::release() noexcept
         owner->release_one();
 }
 
+std::optional<RequestLimiter::Permit> RequestLimiter::try_acquire()
+{
+    if (limit_ == 0)
+        return Permit(shared_from_this());
+    std::lock_guard lock(mutex_);
+    if (in_use_ < limit_ && waiters_.empty()) {
+        ++in_use_;
+        return Permit(shared_from_this());
+    }
+    return std::nullopt;
+}
+
 asio::awaitable<RequestLimiter::Permit>
 RequestLimiter::acquire(std::chrono::steady_clock::duration queue_timeout)
 {

@@ -12,6 +12,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace llmio::http::detail {
 
@@ -33,6 +34,10 @@ public:
 
     /// `limit` 0 means unlimited.
     explicit RequestLimiter(std::size_t limit) : limit_(limit) {}
+
+    /// A slot if one is free and nobody waits for one (first in, first out), without
+    /// suspending: the common case needs no coroutine frame. Else an empty optional.
+    std::optional<Permit> try_acquire();
 
     /// Waits for a slot. Throws TimeoutError (errc::queue_timeout) after `queue_timeout` (zero:
     /// no limit) and CancelledError when the awaiting coroutine is cancelled.

@@ -2,6 +2,7 @@
 // Captures: tests/data/captures/llama-server (INDEX.txt lists the statuses).
 
 #include <llmio/error_mapping.hpp>
+#include <llmio/openai/error_rules.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -156,6 +157,7 @@ TEST_CASE("every non-2xx llama-server capture maps to its hand-checked error", "
         REQUIRE(c.status == e.status);
         HttpErrorInput in;
         in.provider = "openai";
+        in.rules = openai::error_rules(); // llama-server is served by the OpenAI provider
         in.status = c.status;
         in.body = c.body;
         in.content_type = c.content_type;
@@ -179,6 +181,7 @@ TEST_CASE("llama-server captures: hints say what to do", "[errmap]")
         Capture const c = load_capture(name);
         HttpErrorInput in;
         in.provider = "openai";
+        in.rules = openai::error_rules(); // llama-server is served by the OpenAI provider
         in.status = c.status;
         in.body = c.body;
         return map_http_error(in).info.hint;
@@ -234,6 +237,7 @@ TEST_CASE("llama-server stream captures: the `error:` line becomes a typed error
         std::string const payload = stream_error_payload(c.body);
         HttpErrorInput in;
         in.provider = "openai";
+        in.rules = openai::error_rules(); // llama-server is served by the OpenAI provider
         in.status = 200;
         in.body = payload;
         in.content_type = c.content_type;
@@ -256,6 +260,7 @@ TEST_CASE("llama-server stream captures: the `error:` line becomes a typed error
         REQUIRE(payload == R"({"code":500,"message":"context shift is disabled","type":"server_error"})");
         HttpErrorInput in;
         in.provider = "openai";
+        in.rules = openai::error_rules(); // llama-server is served by the OpenAI provider
         in.status = 200;
         in.body = payload;
         MappedError const m = map_http_error(in);

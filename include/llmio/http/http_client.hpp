@@ -145,6 +145,14 @@ public:
     /// of the concurrency limit until it is done, closed or destroyed.
     boost::asio::awaitable<HttpStream> open(Endpoint endpoint, HttpRequest request);
 
+    /// `send` without copying `endpoint` and `request`: both must stay valid until the returned
+    /// awaitable completes (a transport that owns them, awaiting at once).
+    boost::asio::awaitable<HttpResponse> send_ref(Endpoint const& endpoint, HttpRequest const& request);
+
+    /// `open` without copying `endpoint` and `request` (as `send_ref`). One coroutine frame from
+    /// here to the socket's first operation.
+    boost::asio::awaitable<HttpStream> open_ref(Endpoint const& endpoint, HttpRequest const& request);
+
     /// Closes every idle pooled connection.
     void close_idle() noexcept;
 
@@ -153,6 +161,9 @@ public:
     std::size_t connections_opened() const noexcept;
 
 private:
+    static boost::asio::awaitable<HttpStream> open_impl(std::shared_ptr<detail::ClientState> client,
+                                                        Endpoint const& endpoint,
+                                                        HttpRequest const& request);
     std::shared_ptr<detail::ClientState> state_;
 };
 

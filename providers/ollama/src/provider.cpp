@@ -4,6 +4,7 @@
 #include <llmio/error.hpp>
 #include <llmio/http/ndjson_splitter.hpp>
 #include <llmio/model_id.hpp>
+#include <llmio/ollama/error_rules.hpp>
 #include <llmio/ollama/ndjson_chat_source.hpp>
 
 #include <boost/asio/error.hpp>
@@ -23,7 +24,7 @@ using boost::beast::http::verb;
 
 namespace {
 
-TransportOptions transport_options(Options const& options)
+TransportOptions transport_options(Options const& options, std::function<void()> on_model_not_found)
 {
     TransportOptions out;
     out.provider = options.name;
@@ -32,6 +33,8 @@ TransportOptions transport_options(Options const& options)
     out.headers = options.headers;
     if (!options.api_key.empty())
         out.headers.push_back({"Authorization", "Bearer " + options.api_key, true});
+    out.error_rules = error_rules();
+    out.on_model_not_found = std::move(on_model_not_found);
     return out;
 }
 
@@ -70,7 +73,10 @@ constexpr std::size_t kMaxShowCaches = 256;
 
 OllamaProvider::OllamaProvider(asio::any_io_executor executor, Options options)
     : options_(std::move(options))
-    , transport_(std::move(executor), resolve_endpoint(options_.host), transport_options(options_))
+    // "Model not found" means our cached view of the server is stale (a model was removed or
+    // renamed behind our back): the caches are forgotten, whatever request heard it.
+    , transport_(std::move(executor), resolve_endpoint(options_.host),
+                 transport_options(options_, [this] { invalidate_model_cache(); }))
     , models_([this] { return fetch_tags(); }, cache_options(options_))
 {
 }
@@ -106,37 +112,25 @@ ProviderFeatures OllamaProvider::features() const noexcept
     return f;
 }
 
-// "Model not found" means our cached view of the server is stale (a model was removed or
-// renamed behind our back): every request path forgets the model cache on it.
-asio::awaitable<std::string> OllamaProvider::post_json(std::string path, std::string body,
-                                                       CallOptions const& call, std::string_view expected_member)
+// Not coroutines: the transport's call is the caller's next frame.
+asio::awaitable<http::HttpResponse> OllamaProvider::post_json(std::string path, std::string body,
+                                                              CallOptions const& call,
+                                                              std::string_view expected_member)
 {
-    try {
-        auto response = co_await transport_.send(
-            transport_.json_request(verb::post, std::move(path), std::move(body)), call);
-        transport_.check_json_answer(response, expected_member);
-        co_return std::move(response.body);
-    } catch (ModelNotFoundError const&) {
-        invalidate_model_cache();
-        throw;
-    }
+    JsonCall request{verb::post, std::move(path), std::move(body), expected_member};
+    return transport_.call_json(std::move(request), call);
 }
 
-asio::awaitable<std::string> OllamaProvider::get_json(std::string path, std::string_view expected_member)
+asio::awaitable<http::HttpResponse> OllamaProvider::get_json(std::string path, std::string_view expected_member)
 {
-    try {
-        auto response = co_await transport_.send(transport_.json_request(verb::get, std::move(path)), {});
-        transport_.check_json_answer(response, expected_member);
-        co_return std::move(response.body);
-    } catch (ModelNotFoundError const&) {
-        invalidate_model_cache();
-        throw;
-    }
+    JsonCall request{verb::get, std::move(path), {}, expected_member};
+    return transport_.call_json(std::move(request), {});
 }
 
 asio::awaitable<std::vector<ModelInfo>> OllamaProvider::fetch_tags()
 {
-    co_return parse_tags(co_await get_json("/api/tags", "models"));
+    auto response = co_await get_json("/api/tags", "models");
+    co_return transport_.decoded([&] { return parse_tags(response.body); });
 }
 
 asio::awaitable<std::vector<ModelInfo>> OllamaProvider::do_list_models()
@@ -146,7 +140,8 @@ asio::awaitable<std::vector<ModelInfo>> OllamaProvider::do_list_models()
     // endpoint answering 404) leaves them unknown rather than failing the listing.
     std::optional<std::vector<ModelInfo>> loaded;
     try {
-        loaded = parse_ps(co_await get_json("/api/ps", "models"));
+        auto response = co_await get_json("/api/ps", "models");
+        loaded = transport_.decoded([&] { return parse_ps(response.body); });
     } catch (InvalidRequestError const&) {
     } catch (ModelNotFoundError const&) {
     }
@@ -212,7 +207,8 @@ asio::awaitable<void> OllamaProvider::add_shown_capabilities(std::vector<ModelIn
 asio::awaitable<ChatResponse> OllamaProvider::do_chat(ChatRequest request, CallOptions call)
 {
     auto body = json::serialize(chat_request_body(request, false, defaults()));
-    auto answer = parse_chat_response(co_await post_json("/api/chat", std::move(body), call, "message"));
+    auto response = co_await post_json("/api/chat", std::move(body), call, "message");
+    auto answer = transport_.decoded([&] { return parse_chat_response(response.body); });
     AnswerLimit::check(answer, options_.http.limits.max_answer_bytes, options_.name);
     co_return answer;
 }
@@ -220,24 +216,12 @@ asio::awaitable<ChatResponse> OllamaProvider::do_chat(ChatRequest request, CallO
 asio::awaitable<ChatStream> OllamaProvider::do_chat_stream(ChatRequest request, CallOptions call)
 {
     auto body = json::serialize(chat_request_body(request, true, defaults()));
-    auto http_request = transport_.json_request(verb::post, "/api/chat", std::move(body));
-    http_request.headers.back().value = "application/x-ndjson";
-    std::optional<http::HttpStream> stream;
-    try {
-        stream.emplace(co_await transport_.open(std::move(http_request), call));
-    } catch (ModelNotFoundError const&) {
-        invalidate_model_cache();
-        throw;
-    }
-    if (stream->header("Content-Type").find("text/html") != std::string_view::npos) {
-        // A page where NDJSON belongs (a proxy's login, a captive portal) is no answer.
-        http::HttpResponse response;
-        response.status = stream->status();
-        response.headers = stream->headers();
-        response.body = co_await stream->read_all(options_.http.limits.max_body_bytes);
-        transport_.check_json_answer(response, "message");
-    }
-    co_return ChatStream(std::make_unique<NdjsonChatSource>(std::move(*stream), transport_));
+    // Any type but a page (a proxy's login, a captive portal) is read as NDJSON: Ollama sends
+    // application/x-ndjson, proxies in front of it do not always keep it.
+    StreamCall http_request{verb::post, "/api/chat", std::move(body), "application/x-ndjson", "",
+                            "message",  "a streamed chat"};
+    auto stream = co_await transport_.open_stream(std::move(http_request), call);
+    co_return ChatStream(std::make_unique<NdjsonChatSource>(std::move(stream), transport_));
 }
 
 asio::awaitable<CompletionResponse> OllamaProvider::do_complete(CompletionRequest request, CallOptions call)
@@ -249,8 +233,9 @@ asio::awaitable<CompletionResponse> OllamaProvider::do_complete(CompletionReques
     CompletionResponse out;
     for (std::size_t i = 0; i < prompts; ++i) {
         auto body = json::serialize(generate_request_body(request, i, false, defaults()));
-        auto one = parse_generate_response(co_await post_json("/api/generate", std::move(body), call, "response"),
-                                           static_cast<std::int64_t>(i));
+        auto answer = co_await post_json("/api/generate", std::move(body), call, "response");
+        auto one = transport_.decoded(
+            [&] { return parse_generate_response(answer.body, static_cast<std::int64_t>(i)); });
         out.model = one.model;
         if (one.usage) {
             Usage sum = out.usage.value_or(Usage{});
@@ -269,7 +254,8 @@ asio::awaitable<CompletionResponse> OllamaProvider::do_complete(CompletionReques
 asio::awaitable<EmbeddingResponse> OllamaProvider::do_embed(EmbeddingRequest request, CallOptions call)
 {
     auto body = json::serialize(embed_request_body(request, defaults()));
-    auto response = parse_embed_response(co_await post_json("/api/embed", std::move(body), call, "embeddings"));
+    auto answer = co_await post_json("/api/embed", std::move(body), call, "embeddings");
+    auto response = transport_.decoded([&] { return parse_embed_response(answer.body); });
     if (response.embeddings.size() != request.input.size()) {
         ErrorInfo info;
         info.provider = options_.name;
@@ -292,7 +278,8 @@ asio::awaitable<std::vector<ModelInfo>> OllamaProvider::fetch_show(std::string m
     validate_model_id(model, ModelIdUse::required, options_.name);
     auto body = json::serialize(json::object{{"model", model}});
     std::vector<ModelInfo> out;
-    out.push_back(parse_show_model(co_await post_json("/api/show", std::move(body), {}, "capabilities"), model));
+    auto answer = co_await post_json("/api/show", std::move(body), {}, "capabilities");
+    out.push_back(transport_.decoded([&] { return parse_show_model(answer.body, model); }));
     co_return out;
 }
 
@@ -307,7 +294,7 @@ asio::awaitable<std::optional<ModelCapabilities>> OllamaProvider::do_model_capab
     try {
         shown = co_await cache->find(std::move(model));
     } catch (ModelNotFoundError const&) {
-        // Listed a moment ago but gone now; post_json has already forgotten the stale list.
+        // Listed a moment ago but gone now; the transport has already forgotten the stale list.
     }
     if (!shown)
         co_return std::nullopt;
@@ -339,8 +326,8 @@ asio::awaitable<ServerInfo> OllamaProvider::do_info()
     info.kind = "ollama";
     info.base_url = transport_.endpoint().to_string();
     try {
-        auto body = co_await get_json("/api/version", "version");
-        info.version = parse_version(body);
+        auto body = (co_await get_json("/api/version", "version")).body;
+        info.version = transport_.decoded([&] { return parse_version(body); });
         info.raw = json::object{{"version", info.version}};
         info.model_count = (co_await fetch_tags()).size();
     } catch (AuthenticationError const&) {
@@ -353,7 +340,8 @@ asio::awaitable<ServerInfo> OllamaProvider::do_info()
 
 asio::awaitable<std::vector<ModelInfo>> OllamaProvider::list_loaded()
 {
-    auto models = parse_ps(co_await get_json("/api/ps", "models"));
+    auto response = co_await get_json("/api/ps", "models");
+    auto models = transport_.decoded([&] { return parse_ps(response.body); });
     co_await add_shown_capabilities(models);
     co_return models;
 }
@@ -367,9 +355,9 @@ asio::awaitable<LoadResult> OllamaProvider::load(std::string model, LoadOptions 
 {
     validate_model_id(model, ModelIdUse::required, options_.name);
     auto body = json::serialize(load_request_body(model, options));
-    auto answer = co_await post_json("/api/generate", std::move(body), {}, "done");
+    auto answer = (co_await post_json("/api/generate", std::move(body), {}, "done")).body;
     invalidate_model_cache();
-    auto parsed = parse_generate_response(answer);
+    auto parsed = transport_.decoded([&] { return parse_generate_response(answer); });
     LoadResult result;
     result.model = model;
     if (parsed.stats && parsed.stats->model_load_time_s)
@@ -382,9 +370,9 @@ asio::awaitable<void> OllamaProvider::unload(std::string model)
 {
     validate_model_id(model, ModelIdUse::required, options_.name);
     auto body = json::serialize(unload_request_body(model));
-    auto answer = co_await post_json("/api/generate", std::move(body), {}, "done");
+    auto answer = (co_await post_json("/api/generate", std::move(body), {}, "done")).body;
     invalidate_model_cache();
-    parse_generate_response(answer);
+    transport_.decoded([&] { return parse_generate_response(answer); });
 }
 
 asio::awaitable<void> OllamaProvider::delete_model(std::string model)
@@ -435,9 +423,9 @@ asio::awaitable<DownloadResult> OllamaProvider::pull(std::string model,
     // lines already received in the same slice.
     auto const cancellation = co_await asio::this_coro::cancellation_state;
     auto body = json::serialize(json::object{{"model", model}, {"stream", true}});
-    auto request = transport_.json_request(verb::post, "/api/pull", std::move(body));
-    request.headers.back().value = "application/x-ndjson";
-    auto stream = co_await transport_.open(std::move(request), {});
+    StreamCall request{verb::post, "/api/pull", std::move(body), "application/x-ndjson", "", "status",
+                       "a model download"};
+    auto stream = co_await transport_.open_stream(std::move(request), {});
 
     http::NdjsonSplitter splitter(transport_.options().http.limits.max_line_bytes);
     PullProgress progress;

@@ -1,8 +1,8 @@
 #include <llmio/openai/provider.hpp>
 
 #include <llmio/answer_limit.hpp>
-#include <llmio/detail/forget_on_model_not_found.hpp>
 #include <llmio/error.hpp>
+#include <llmio/openai/error_rules.hpp>
 #include <llmio/openai/sse_chat_source.hpp>
 #include <llmio/openai/wire.hpp>
 
@@ -17,7 +17,7 @@ using boost::beast::http::verb;
 
 namespace {
 
-TransportOptions transport_options(Options const& options)
+TransportOptions transport_options(Options const& options, std::function<void()> on_model_not_found)
 {
     TransportOptions out;
     out.provider = options.name;
@@ -26,6 +26,8 @@ TransportOptions transport_options(Options const& options)
     out.headers = options.headers;
     if (!options.api_key.empty())
         out.headers.push_back({"Authorization", "Bearer " + options.api_key, true});
+    out.error_rules = error_rules();
+    out.on_model_not_found = std::move(on_model_not_found);
     return out;
 }
 
@@ -44,7 +46,8 @@ OpenAICompatibleProvider::OpenAICompatibleProvider(asio::any_io_executor executo
     : options_(std::move(options))
     , include_usage_(false)
     , transport_(std::move(executor), http::Endpoint::parse(options_.base_url),
-                 transport_options(options_))
+                 // A model the server no longer knows makes the cached list stale.
+                 transport_options(options_, [this] { cache_.invalidate(); }))
     , cache_([this]() { return do_list_models(); }, cache_options(options_))
 {
     include_usage_ = options_.include_usage.value_or(is_openai_host(transport_.endpoint()));
@@ -52,23 +55,17 @@ OpenAICompatibleProvider::OpenAICompatibleProvider(asio::any_io_executor executo
 
 asio::awaitable<std::vector<ModelInfo>> OpenAICompatibleProvider::do_list_models()
 {
-    auto response = co_await transport_.send(transport_.json_request(verb::get, "/v1/models"), {});
-    transport_.check_json_answer(response, "data");
-    co_return parse_models(response.body);
+    JsonCall request{verb::get, "/v1/models", {}, "data"};
+    auto response = co_await transport_.call_json(std::move(request), {});
+    co_return transport_.decoded([&] { return parse_models(response.body); });
 }
 
 asio::awaitable<ChatResponse> OpenAICompatibleProvider::do_chat(ChatRequest request, CallOptions call)
 {
-    co_return co_await detail::forget_on_model_not_found(cache_, send_chat(std::move(request), std::move(call)));
-}
-
-asio::awaitable<ChatResponse> OpenAICompatibleProvider::send_chat(ChatRequest request, CallOptions call)
-{
     auto body = co_await chat_body(request, false);
-    auto response = co_await transport_.send(
-        transport_.json_request(verb::post, "/v1/chat/completions", std::move(body)), call);
-    transport_.check_json_answer(response, "choices");
-    auto answer = parse_chat_response(response.body);
+    JsonCall http_request{verb::post, "/v1/chat/completions", std::move(body), "choices"};
+    auto response = co_await transport_.call_json(std::move(http_request), call);
+    auto answer = transport_.decoded([&] { return parse_chat_response(response.body); });
     AnswerLimit::check(answer, options_.http.limits.max_answer_bytes, options_.name);
     co_return answer;
 }
@@ -101,65 +98,31 @@ asio::awaitable<std::string> OpenAICompatibleProvider::chat_body(ChatRequest con
 
 asio::awaitable<ChatStream> OpenAICompatibleProvider::do_chat_stream(ChatRequest request, CallOptions call)
 {
-    co_return co_await detail::forget_on_model_not_found(cache_, open_chat_stream(std::move(request), std::move(call)));
-}
-
-asio::awaitable<ChatStream> OpenAICompatibleProvider::open_chat_stream(ChatRequest request, CallOptions call)
-{
     auto body = co_await chat_body(request, true);
-    auto http_request = transport_.json_request(verb::post, "/v1/chat/completions", std::move(body));
-    http_request.headers.back().value = "text/event-stream";
-    auto stream = co_await transport_.open(std::move(http_request), call);
-
-    auto const type = stream.header("Content-Type");
-    if (type.find("text/event-stream") == std::string_view::npos) {
-        // The server ignored `stream` or answered an error as JSON with status 200.
-        http::HttpResponse response;
-        response.status = stream.status();
-        response.headers = stream.headers();
-        response.body = co_await stream.read_all(transport_.options().http.limits.max_body_bytes);
-        transport_.check_json_answer(response, "choices");
-        ErrorInfo info;
-        info.provider = options_.name;
-        info.http_status = static_cast<int>(response.status);
-        set_raw_body(info, response.body);
-        info.detail = "expected text/event-stream for a streamed chat, got " +
-                      (type.empty() ? std::string("no Content-Type") : std::string(type));
-        throw_error(errc::unexpected_content_type, std::move(info));
-    }
+    StreamCall http_request{verb::post,          "/v1/chat/completions", std::move(body),
+                            "text/event-stream", "text/event-stream",    "choices",
+                            "a streamed chat"};
+    auto stream = co_await transport_.open_stream(std::move(http_request), call);
     co_return ChatStream(std::make_unique<SseChatSource>(std::move(stream), transport_));
 }
 
 asio::awaitable<CompletionResponse> OpenAICompatibleProvider::do_complete(CompletionRequest request,
                                                                         CallOptions call)
 {
-    co_return co_await detail::forget_on_model_not_found(cache_, send_complete(std::move(request), std::move(call)));
-}
-
-asio::awaitable<CompletionResponse> OpenAICompatibleProvider::send_complete(CompletionRequest request,
-                                                                          CallOptions call)
-{
-    auto body = boost::json::serialize(completion_request_body(request, false, include_usage_));
-    auto response = co_await transport_.send(
-        transport_.json_request(verb::post, "/v1/completions", std::move(body)), call);
-    transport_.check_json_answer(response, "choices");
-    co_return parse_completion_response(response.body);
+    JsonCall http_request{verb::post, "/v1/completions",
+                          boost::json::serialize(completion_request_body(request, false, include_usage_)),
+                          "choices"};
+    auto response = co_await transport_.call_json(std::move(http_request), call);
+    co_return transport_.decoded([&] { return parse_completion_response(response.body); });
 }
 
 asio::awaitable<EmbeddingResponse> OpenAICompatibleProvider::do_embed(EmbeddingRequest request,
                                                                      CallOptions call)
 {
-    co_return co_await detail::forget_on_model_not_found(cache_, send_embed(std::move(request), std::move(call)));
-}
-
-asio::awaitable<EmbeddingResponse> OpenAICompatibleProvider::send_embed(EmbeddingRequest request,
-                                                                      CallOptions call)
-{
-    auto body = boost::json::serialize(embedding_request_body(request));
-    auto response = co_await transport_.send(
-        transport_.json_request(verb::post, "/v1/embeddings", std::move(body)), call);
-    transport_.check_json_answer(response, "data");
-    co_return parse_embedding_response(response.body);
+    JsonCall http_request{verb::post, "/v1/embeddings",
+                          boost::json::serialize(embedding_request_body(request)), "data"};
+    auto response = co_await transport_.call_json(std::move(http_request), call);
+    co_return transport_.decoded([&] { return parse_embedding_response(response.body); });
 }
 
 asio::awaitable<bool> OpenAICompatibleProvider::do_supports_model(std::string model)
@@ -184,8 +147,8 @@ asio::awaitable<HealthStatus> OpenAICompatibleProvider::do_health()
     try {
         CallOptions once;
         once.retry = RetryPolicy::none();
-        auto response = co_await transport_.send(transport_.json_request(verb::get, "/v1/models"), once);
-        transport_.check_json_answer(response, "data");
+        JsonCall request{verb::get, "/v1/models", {}, "data"};
+        auto response = co_await transport_.call_json(std::move(request), once);
         status.ok = true;
         status.detail = "GET /v1/models answered " + std::to_string(response.status);
     } catch (CancelledError const&) {

@@ -95,9 +95,9 @@ private:
     boost::asio::awaitable<DownloadResult>
     download(std::string model, std::function<void(DownloadProgress const&)> on_progress) override;
 
-    boost::asio::awaitable<std::string> post_json(std::string path, std::string body, CallOptions const& call,
+    boost::asio::awaitable<http::HttpResponse> post_json(std::string path, std::string body, CallOptions const& call,
                                                   std::string_view expected_member);
-    boost::asio::awaitable<std::string> get_json(std::string path, std::string_view expected_member);
+    boost::asio::awaitable<http::HttpResponse> get_json(std::string path, std::string_view expected_member);
     boost::asio::awaitable<DownloadResult> pull(std::string model,
                                                 std::function<void(DownloadProgress const&)> on_progress);
     /// `/api/tags` alone (the model cache's fetch: `supports_model` needs no more).

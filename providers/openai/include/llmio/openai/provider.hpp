@@ -76,10 +76,6 @@ protected:
     std::span<std::string const> secrets() const noexcept override { return transport_.secrets(); }
 
 private:
-    boost::asio::awaitable<ChatResponse> send_chat(ChatRequest, CallOptions);
-    boost::asio::awaitable<ChatStream> open_chat_stream(ChatRequest, CallOptions);
-    boost::asio::awaitable<CompletionResponse> send_complete(CompletionRequest, CallOptions);
-    boost::asio::awaitable<EmbeddingResponse> send_embed(EmbeddingRequest, CallOptions);
     /// The chat body, with llama.cpp's `json_schema` added when the server is llama.cpp.
     boost::asio::awaitable<std::string> chat_body(ChatRequest const& request, bool stream);
     boost::asio::awaitable<bool> is_llamacpp();
