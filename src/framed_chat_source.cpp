@@ -4,7 +4,8 @@
 
 namespace llmio {
 
-FramedChatSource::FramedChatSource(http::HttpStream stream, ProviderTransport const& transport,
+template <class Stream>
+FramedSource<Stream>::FramedSource(http::HttpStream stream, ProviderTransport const& transport,
                                    Framing framing)
     : stream_(std::move(stream))
     , transport_(transport)
@@ -13,7 +14,8 @@ FramedChatSource::FramedChatSource(http::HttpStream stream, ProviderTransport co
 {
 }
 
-void FramedChatSource::fail()
+template <class Stream>
+void FramedSource<Stream>::fail()
 {
     stream_.close(); // the connection cannot be reused after an error mid-body
     // Errors thrown with the provider's name (the transport's in-band mapping) go on as they
@@ -27,7 +29,8 @@ void FramedChatSource::fail()
     }
 }
 
-ChatStream::Source::Ready FramedChatSource::decoded(ChatChunk& out)
+template <class Stream>
+auto FramedSource<Stream>::decoded(Chunk& out) -> Ready
 {
     if (error_)
         std::rethrow_exception(error_);
@@ -64,7 +67,8 @@ ChatStream::Source::Ready FramedChatSource::decoded(ChatChunk& out)
     throw_error(errc::body_too_large, std::move(info));
 }
 
-ChatStream::Source::Ready FramedChatSource::try_next(ChatChunk& out)
+template <class Stream>
+auto FramedSource<Stream>::try_next(Chunk& out) -> Ready
 {
     try {
         return decoded(out);
@@ -73,7 +77,8 @@ ChatStream::Source::Ready FramedChatSource::try_next(ChatChunk& out)
     }
 }
 
-boost::asio::awaitable<bool> FramedChatSource::next(ChatChunk& out)
+template <class Stream>
+boost::asio::awaitable<bool> FramedSource<Stream>::next(Chunk& out)
 {
     try {
         // Each pass decodes what is buffered, else reads one body slice; the stream's idle and
@@ -106,5 +111,8 @@ boost::asio::awaitable<bool> FramedChatSource::next(ChatChunk& out)
         fail();
     }
 }
+
+template class FramedSource<ChatStream>;
+template class FramedSource<CompletionStream>;
 
 } // namespace llmio

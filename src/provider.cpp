@@ -39,6 +39,13 @@ boost::asio::awaitable<CompletionResponse> ModelProvider::complete(CompletionReq
     LLMIO_ATTRIBUTED(do_complete(std::move(request), std::move(options)))
 }
 
+boost::asio::awaitable<CompletionStream> ModelProvider::complete_stream(CompletionRequest request,
+                                                                        CallOptions options)
+{
+    validate_model_id(request.model, ModelIdUse::optional, name());
+    LLMIO_ATTRIBUTED(do_complete_stream(std::move(request), std::move(options)))
+}
+
 boost::asio::awaitable<EmbeddingResponse> ModelProvider::embed(EmbeddingRequest request,
                                                                CallOptions options)
 {
@@ -64,6 +71,15 @@ boost::asio::awaitable<HealthStatus> ModelProvider::health() { LLMIO_ATTRIBUTED(
 boost::asio::awaitable<ServerInfo> ModelProvider::info() { LLMIO_ATTRIBUTED(do_info()) }
 
 #undef LLMIO_ATTRIBUTED
+
+boost::asio::awaitable<CompletionStream> ModelProvider::do_complete_stream(CompletionRequest, CallOptions)
+{
+    ErrorInfo info;
+    info.provider = std::string(name());
+    info.detail = "streamed text completions are not supported by this provider";
+    throw_error(errc::unsupported, std::move(info));
+    co_return CompletionStream(nullptr); // unreachable; makes this a coroutine: it throws when awaited
+}
 
 boost::asio::awaitable<ChatResponse>
 ModelProvider::chat_stream(ChatRequest request, std::function<void(ChatChunk const&)> on_chunk,

@@ -6,6 +6,7 @@
 // valid chunks forever ends with an error instead of unbounded memory.
 
 #include <llmio/chat.hpp>
+#include <llmio/completion.hpp>
 
 #include <cstddef>
 #include <string>
@@ -19,6 +20,7 @@ public:
 
     /// Counts what `chunk` adds to the answer; false once the answer is over the limit.
     bool add(ChatChunk const& chunk) noexcept;
+    bool add(CompletionChunk const& chunk) noexcept { return add(chunk.text.size()); }
     /// Counts `bytes` more; false once the answer is over the limit.
     bool add(std::size_t bytes) noexcept;
 

@@ -19,6 +19,8 @@ namespace llmio {
 /// errc::operation_in_progress).
 class ChatStream {
 public:
+    using Chunk = ChatChunk;
+
     /// What a provider implements (`FramedChatSource` does it for SSE and NDJSON bodies).
     class Source {
     public:

@@ -1,16 +1,18 @@
 #ifndef LLMIO_FRAMED_CHAT_SOURCE_HPP
 #define LLMIO_FRAMED_CHAT_SOURCE_HPP
 
-// The loop every line-framed chat stream shares (SSE, NDJSON). The reader pulls: `try_next`
-// decodes the next chunk from the bytes already read, and only when none is complete does
-// `next` read one more body slice and push it to the framing. A subclass only pushes bytes into
-// its framing and decodes chunks out of it; nothing calls back up.
+// The loop every line-framed stream shares (SSE, NDJSON), for chats (ChatStream) and text
+// completions (CompletionStream) alike. The reader pulls: `try_next` decodes the next chunk
+// from the bytes already read, and only when none is complete does `next` read one more body
+// slice and push it to the framing. A subclass only pushes bytes into its framing and decodes
+// chunks out of it; nothing calls back up.
 //
 //     ChatStream::next ──try_next──▶ decode ──▶ framing.next() ──▶ chunk parser ──▶ ChatChunk
 //            └─(nothing buffered)─▶ next ──▶ HttpStream::read_some ──▶ push(slice)
 
 #include <llmio/answer_limit.hpp>
 #include <llmio/chat_stream.hpp>
+#include <llmio/completion_stream.hpp>
 #include <llmio/http/http_client.hpp>
 #include <llmio/provider_transport.hpp>
 
@@ -19,11 +21,17 @@
 
 namespace llmio {
 
-class FramedChatSource : public ChatStream::Source {
+/// `Stream` is ChatStream or CompletionStream (its `Source` is the base, its `Chunk` what is
+/// decoded); both are instantiated in the library.
+template <class Stream>
+class FramedSource : public Stream::Source {
 public:
+    using Chunk = typename Stream::Chunk;
+    using Ready = typename Stream::Source::Ready;
+
     /// Decodes the next chunk from the bytes already read, without suspending. Throws the
     /// stream's errors (below) when the buffered bytes show one.
-    Ready try_next(ChatChunk& out) final;
+    Ready try_next(Chunk& out) final;
 
     /// `try_next`, reading the body when nothing complete is buffered. Throws, naming the
     /// provider: the server's in-band error (mapped once, by `ProviderTransport::throw_in_band`),
@@ -33,7 +41,7 @@ public:
     /// errc::malformed_response when the terminator arrives although no chunk carried a choice
     /// (an answer the non-streamed endpoint would reject as malformed too). The connection is
     /// closed after any throw, and every later call throws the same error.
-    boost::asio::awaitable<bool> next(ChatChunk& out) final;
+    boost::asio::awaitable<bool> next(Chunk& out) final;
     void close() noexcept final { stream_.close(); }
 
 protected:
@@ -55,7 +63,7 @@ protected:
     };
 
     /// `transport` names the provider and bounds the lines; it must outlive the source.
-    FramedChatSource(http::HttpStream stream, ProviderTransport const& transport, Framing framing);
+    FramedSource(http::HttpStream stream, ProviderTransport const& transport, Framing framing);
 
     /// The next body slice; it stays valid until `decode` returned need_more.
     virtual void push(std::string_view bytes) = 0;
@@ -64,12 +72,12 @@ protected:
     /// The next chunk from the pushed bytes (assigned to `out`, whose storage may be reused).
     /// Throws an in-band error through `transport().throw_in_band` and a malformed chunk as
     /// MalformedResponseError.
-    virtual Frame decode(ChatChunk& out) = 0;
+    virtual Frame decode(Chunk& out) = 0;
 
     ProviderTransport const& transport() const noexcept { return transport_; }
 
 private:
-    Ready decoded(ChatChunk& out); // try_next without the error attribution
+    Ready decoded(Chunk& out); // try_next without the error attribution
     [[noreturn]] void fail(); // inside a catch block: closes, rethrows naming the provider
 
     http::HttpStream stream_;
@@ -83,6 +91,12 @@ private:
     bool finished_ = false;   // the rest was discarded: next() returns false from now on
     bool saw_choice_ = false; // a chunk with a choice (OpenAI `choices[i]`, Ollama `message`)
 };
+
+extern template class FramedSource<ChatStream>;
+extern template class FramedSource<CompletionStream>;
+
+using FramedChatSource = FramedSource<ChatStream>;
+using FramedCompletionSource = FramedSource<CompletionStream>;
 
 } // namespace llmio
 

@@ -24,6 +24,7 @@
 #include <llmio/chat.hpp>
 #include <llmio/chat_stream.hpp>
 #include <llmio/completion.hpp>
+#include <llmio/completion_stream.hpp>
 #include <llmio/embedding.hpp>
 #include <llmio/http/http_options.hpp>
 #include <llmio/models.hpp>
@@ -73,6 +74,8 @@ struct ProviderFeatures {
     bool tools = true;
     bool structured_output = true;
     bool completions = true;
+    /// Streamed text completions (`complete_stream`). Off unless a provider implements them.
+    bool completion_streaming = false;
     bool embeddings = true;
     bool model_management = false;
 };
@@ -111,6 +114,12 @@ public:
     boost::asio::awaitable<CompletionResponse> complete(CompletionRequest request,
                                                         CallOptions options = {});
 
+    /// Starts a streamed legacy text completion; returns once the server accepted the request,
+    /// with `chat_stream`'s commit point and retry rules. A provider without it
+    /// (`features().completion_streaming` false) throws InvalidRequestError (errc::unsupported).
+    boost::asio::awaitable<CompletionStream> complete_stream(CompletionRequest request,
+                                                             CallOptions options = {});
+
     /// One vector per input, in input order.
     boost::asio::awaitable<EmbeddingResponse> embed(EmbeddingRequest request, CallOptions options = {});
 
@@ -136,6 +145,8 @@ protected:
     virtual boost::asio::awaitable<ChatResponse> do_chat(ChatRequest, CallOptions) = 0;
     virtual boost::asio::awaitable<ChatStream> do_chat_stream(ChatRequest, CallOptions) = 0;
     virtual boost::asio::awaitable<CompletionResponse> do_complete(CompletionRequest, CallOptions) = 0;
+    /// Not pure, so that providers written before it still compile: throws errc::unsupported.
+    virtual boost::asio::awaitable<CompletionStream> do_complete_stream(CompletionRequest, CallOptions);
     virtual boost::asio::awaitable<EmbeddingResponse> do_embed(EmbeddingRequest, CallOptions) = 0;
     virtual boost::asio::awaitable<bool> do_supports_model(std::string model) = 0;
     virtual boost::asio::awaitable<std::optional<ModelCapabilities>> do_model_capabilities(std::string model) = 0;

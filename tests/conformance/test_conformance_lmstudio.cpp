@@ -31,6 +31,7 @@ Target make_target(std::string label, std::string base_url, std::string token, b
     Target t;
     t.label = std::move(label);
     t.provider_name = "lmstudio";
+    t.features.completion_streaming = true;
     t.make = [base_url, token, native_stats](boost::asio::any_io_executor ex, RetryPolicy retry) {
         lmstudio::Options o;
         o.base_url = base_url;

@@ -21,6 +21,7 @@ Target ollama_target(std::string label, std::string url)
     t.label = std::move(label);
     t.provider_name = "ollama";
     t.features.model_management = true;
+    t.features.completion_streaming = true;
     t.chat_path = "/api/chat";
     t.error_body = testing::ollama_error_body;
     t.stream_error_form = emulators::StreamErrorForm::ndjson;

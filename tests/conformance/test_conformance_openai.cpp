@@ -22,6 +22,7 @@ Target openai_target(std::string label, std::string base_url, std::string api_ke
     Target t;
     t.label = std::move(label);
     t.provider_name = "openai";
+    t.features.completion_streaming = true;
     t.make = [base_url, api_key, emulator](boost::asio::any_io_executor ex, RetryPolicy retry) {
         openai::Options o;
         o.base_url = base_url;

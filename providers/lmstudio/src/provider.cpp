@@ -78,6 +78,7 @@ ProviderFeatures Provider::features() const noexcept
 {
     ProviderFeatures f;
     f.model_management = true;
+    f.completion_streaming = true;
     return f;
 }
 
@@ -214,6 +215,13 @@ asio::awaitable<ChatStream> Provider::do_chat_stream(ChatRequest request, CallOp
     check_chat_request(request);
     add_defaults(request.extra, true);
     co_return co_await detail::forget_on_model_not_found(cache_, v1_.chat_stream(std::move(request), std::move(call)));
+}
+
+asio::awaitable<CompletionStream> Provider::do_complete_stream(CompletionRequest request, CallOptions call)
+{
+    // Streams carry no stats on /api/v0 (docs/protocols.md, LM Studio): /v1, as do_chat_stream.
+    add_defaults(request.extra, true);
+    co_return co_await detail::forget_on_model_not_found(cache_, v1_.complete_stream(std::move(request), std::move(call)));
 }
 
 asio::awaitable<CompletionResponse> Provider::do_complete(CompletionRequest request,

@@ -54,6 +54,32 @@ CompletionResponse parse_generate_response(std::string_view body, std::int64_t i
     return r;
 }
 
+LineKind GenerateLineParser::parse_into(std::string_view line, CompletionChunk& chunk)
+{
+    json::object const& o = detail::as_object(json_, line);
+    if (detail::has_error(o))
+        return LineKind::error;
+    ShapeError err;
+    CompletionChunk out;
+    out.model = llmio::detail::string_field(o, "model", err);
+    out.text = llmio::detail::string_field(o, "response", err);
+    bool const done = llmio::detail::bool_field(o, "done", err).value_or(false);
+    // A line with neither a `response` nor `done` carries no part of the answer
+    // (docs/protocols.md, Ollama: /api/generate); the done line always finishes the choice.
+    out.no_choice = !done && !o.contains("response");
+    if (done) {
+        out.finish_reason_raw = llmio::detail::string_field(o, "done_reason", err);
+        // Done without a reason: the generation was cut short (as for /api/chat).
+        out.finish_reason = out.finish_reason_raw.empty()
+                                ? FinishReason::other
+                                : finish_reason_from_string(out.finish_reason_raw);
+        read_metrics(o, out.usage, out.stats);
+    }
+    detail::check_shape(err, line);
+    chunk = std::move(out);
+    return done ? LineKind::done : LineKind::chunk;
+}
+
 json::object embed_request_body(EmbeddingRequest const& request, RequestDefaults const& defaults)
 {
     json::object body;

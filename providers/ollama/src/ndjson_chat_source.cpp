@@ -2,15 +2,20 @@
 
 namespace llmio::ollama {
 
-NdjsonChatSource::NdjsonChatSource(http::HttpStream stream, ProviderTransport const& transport)
-    : FramedChatSource(std::move(stream), transport,
-                       {"an NDJSON line", "the NDJSON stream ended without its \"done\": true line",
-                        "the NDJSON stream ended without any \"message\""})
+template <class Stream>
+NdjsonSource<Stream>::NdjsonSource(http::HttpStream stream, ProviderTransport const& transport)
+    : FramedSource<Stream>(std::move(stream), transport,
+                           {"an NDJSON line", "the NDJSON stream ended without its \"done\": true line",
+                            // what carries the answer: /api/chat's `message`, /api/generate's `response`
+                            std::is_same_v<Stream, ChatStream>
+                                ? "the NDJSON stream ended without any \"message\""
+                                : "the NDJSON stream ended without any \"response\""})
     , splitter_(transport.options().http.limits.max_line_bytes)
 {
 }
 
-NdjsonChatSource::Frame NdjsonChatSource::decode(ChatChunk& out)
+template <class Stream>
+auto NdjsonSource<Stream>::decode(Chunk& out) -> Frame
 {
     if (done_line_)
         return Frame::end; // nothing after the done line counts
@@ -25,7 +30,7 @@ NdjsonChatSource::Frame NdjsonChatSource::decode(ChatChunk& out)
     std::string_view const line = splitter_.line();
     switch (parser_.parse_into(line, out)) {
     case LineKind::error:
-        transport().throw_in_band(line);
+        this->transport().throw_in_band(line);
     case LineKind::done:
         done_line_ = true;
         break;
@@ -34,5 +39,8 @@ NdjsonChatSource::Frame NdjsonChatSource::decode(ChatChunk& out)
     }
     return Frame::chunk;
 }
+
+template class NdjsonSource<ChatStream>;
+template class NdjsonSource<CompletionStream>;
 
 } // namespace llmio::ollama

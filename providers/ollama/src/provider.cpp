@@ -109,6 +109,7 @@ ProviderFeatures OllamaProvider::features() const noexcept
 {
     ProviderFeatures f;
     f.model_management = true;
+    f.completion_streaming = true;
     return f;
 }
 
@@ -249,6 +250,25 @@ asio::awaitable<CompletionResponse> OllamaProvider::do_complete(CompletionReques
         out.choices.push_back(std::move(one.choices.front()));
     }
     co_return out;
+}
+
+asio::awaitable<CompletionStream> OllamaProvider::do_complete_stream(CompletionRequest request,
+                                                                    CallOptions call)
+{
+    // /api/generate streams one prompt; do_complete answers a list with one request per prompt,
+    // which a single stream cannot interleave.
+    if (auto const* list = std::get_if<std::vector<std::string>>(&request.prompt); list && list->size() != 1) {
+        ErrorInfo info;
+        info.provider = options_.name;
+        info.detail = "Ollama streams one prompt per completion; got " + std::to_string(list->size());
+        throw_error(errc::invalid_request, std::move(info));
+    }
+    auto body = json::serialize(generate_request_body(request, 0, true, defaults()));
+    // As for /api/chat: any type but a page is read as NDJSON (docs/protocols.md, Ollama).
+    StreamCall http_request{verb::post, "/api/generate", std::move(body), "application/x-ndjson", "",
+                            "response", "a streamed completion"};
+    auto stream = co_await transport_.open_stream(std::move(http_request), call);
+    co_return CompletionStream(std::make_unique<NdjsonGenerateSource>(std::move(stream), transport_));
 }
 
 asio::awaitable<EmbeddingResponse> OllamaProvider::do_embed(EmbeddingRequest request, CallOptions call)

@@ -246,12 +246,28 @@ ChunkEvent ChunkParser::parse_into(std::string_view data, ChatChunk& out)
 
 CompletionChunkResult ChunkParser::parse_completion(std::string_view data)
 {
+    CompletionChunkResult result{std::in_place_type<CompletionChunk>};
+    switch (parse_into(data, std::get<CompletionChunk>(result))) {
+    case ChunkEvent::chunk:
+        break;
+    case ChunkEvent::done:
+        result = StreamDone{};
+        break;
+    case ChunkEvent::error:
+        result = InBandError{std::string(data)};
+        break;
+    }
+    return result;
+}
+
+ChunkEvent ChunkParser::parse_into(std::string_view data, CompletionChunk& out)
+{
     if (is_done(data))
-        return StreamDone{};
+        return ChunkEvent::done;
     json::value const& v = parse_value(data);
     json::object const& root = detail::root_object(v, data);
     if (has_error(root))
-        return InBandError{std::string(data)};
+        return ChunkEvent::error; // the caller maps `data` as received
 
     ShapeError err;
     CompletionChunk chunk;
@@ -272,7 +288,8 @@ CompletionChunkResult ChunkParser::parse_completion(std::string_view data)
     chunk.stats = detail::read_timings(root, err);
     if (err)
         detail::throw_malformed(data, err.message());
-    return chunk;
+    out = std::move(chunk);
+    return ChunkEvent::chunk;
 }
 
 } // namespace llmio::openai

@@ -116,6 +116,22 @@ asio::awaitable<CompletionResponse> OpenAICompatibleProvider::do_complete(Comple
     co_return transport_.decoded([&] { return parse_completion_response(response.body); });
 }
 
+asio::awaitable<CompletionStream> OpenAICompatibleProvider::do_complete_stream(CompletionRequest request,
+                                                                             CallOptions call)
+{
+    // docs/protocols.md, OpenAI: streaming: the same events as chat with `text_completion`
+    // chunks; a server that answers JSON anyway is handled by open_stream as for chat.
+    StreamCall http_request{verb::post,
+                            "/v1/completions",
+                            boost::json::serialize(completion_request_body(request, true, include_usage_)),
+                            "text/event-stream",
+                            "text/event-stream",
+                            "choices",
+                            "a streamed completion"};
+    auto stream = co_await transport_.open_stream(std::move(http_request), call);
+    co_return CompletionStream(std::make_unique<SseCompletionSource>(std::move(stream), transport_));
+}
+
 asio::awaitable<EmbeddingResponse> OpenAICompatibleProvider::do_embed(EmbeddingRequest request,
                                                                      CallOptions call)
 {

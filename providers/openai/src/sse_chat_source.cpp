@@ -22,8 +22,9 @@ std::optional<std::string_view> in_band_error_text(http::SseOtherLine const& lin
 
 } // namespace
 
-SseChatSource::SseChatSource(http::HttpStream stream, ProviderTransport const& transport)
-    : FramedChatSource(std::move(stream), transport,
+template <class Stream>
+SseSource<Stream>::SseSource(http::HttpStream stream, ProviderTransport const& transport)
+    : FramedSource<Stream>(std::move(stream), transport,
                        {"an event-stream line", "the event stream ended without data: [DONE]",
                         "the event stream ended without any choice: no chunk had a \"choices\" entry"})
     , sse_(http::SseLimits{transport.options().http.limits.max_line_bytes,
@@ -31,7 +32,8 @@ SseChatSource::SseChatSource(http::HttpStream stream, ProviderTransport const& t
 {
 }
 
-SseChatSource::Frame SseChatSource::decode(ChatChunk& out)
+template <class Stream>
+auto SseSource<Stream>::decode(Chunk& out) -> Frame
 {
     // Bounded: each pass consumes at least one line of the pushed bytes.
     for (;;) {
@@ -44,13 +46,13 @@ SseChatSource::Frame SseChatSource::decode(ChatChunk& out)
             case ChunkEvent::done:
                 return Frame::end;
             case ChunkEvent::error:
-                transport().throw_in_band(data);
+                this->transport().throw_in_band(data);
             }
             break;
         }
         case http::SseParser::Item::other_line:
             if (auto const error = in_band_error_text(sse_.other_line()))
-                transport().throw_in_band(*error);
+                this->transport().throw_in_band(*error);
             break; // anything else is ignored, as SSE says
         case http::SseParser::Item::need_more:
             return Frame::need_more;
@@ -59,5 +61,8 @@ SseChatSource::Frame SseChatSource::decode(ChatChunk& out)
         }
     }
 }
+
+template class SseSource<ChatStream>;
+template class SseSource<CompletionStream>;
 
 } // namespace llmio::openai

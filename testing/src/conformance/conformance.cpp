@@ -59,6 +59,8 @@ std::string skip_reason(Case const& c, Target const& target)
         return "the provider declares no support for embeddings";
     if (c.needs.completions && !f.completions)
         return "the provider declares no support for legacy completions";
+    if (c.needs.completion_streaming && !f.completion_streaming)
+        return "the provider declares no support for streamed completions";
     if (c.needs.emulator && !target.server)
         return "fault injection needs the emulator (live mode)";
     return {};

@@ -189,6 +189,50 @@ void completion(Target const& target)
     expect(!response.text().empty(), "complete() returns text");
 }
 
+struct StreamedCompletion {
+    std::string text;             // every chunk's text, in order
+    int finishes = 0;             // chunks carrying a finish reason
+    bool text_after_finish = false;
+    CompletionResponse result;
+};
+
+void completion_stream(Target const& target)
+{
+    CompletionRequest r;
+    r.model = target.chat_model;
+    r.prompt = std::string("Once upon a time");
+    r.max_tokens = 16;
+    r.include_usage = true;
+    auto s = run<StreamedCompletion>(target, [&](ModelProvider& p) -> asio::awaitable<StreamedCompletion> {
+        StreamedCompletion out;
+        auto stream = co_await p.complete_stream(r);
+        while (auto chunk = co_await stream.next()) {
+            expect_eq(chunk->index, 0, "complete_stream() of one prompt: every chunk's choice index");
+            out.text_after_finish = out.text_after_finish || (out.finishes > 0 && !chunk->text.empty());
+            out.text += chunk->text;
+            if (chunk->finish_reason)
+                ++out.finishes;
+        }
+        out.result = stream.result();
+        co_return out;
+    });
+    expect(!s.text.empty(), "complete_stream() delivers text");
+    expect_eq(s.finishes, 1, "complete_stream(): chunks carrying a finish reason");
+    expect(!s.text_after_finish, "complete_stream(): no text after the finish reason");
+    expect_eq(s.result.choices.size(), 1u, "complete_stream() result: choices");
+    expect_eq(s.result.text(), s.text, "complete_stream() result text against the chunks' text");
+    auto const finish = s.result.choices[0].finish_reason;
+    expect(finish == FinishReason::stop || finish == FinishReason::length,
+           "complete_stream() finish reason is stop or length, not " + std::string(to_string(finish)));
+    check_usage(s.result.usage, "complete_stream()");
+    if (target.server) {
+        // The emulator answers the same prompt the same way, streamed or not.
+        auto whole = run<CompletionResponse>(target, [&](ModelProvider& p) { return p.complete(r); });
+        expect_eq(s.text, whole.text(), "complete_stream() text against complete()");
+        expect_eq(finish, whole.choices.at(0).finish_reason, "complete_stream() finish reason against complete()");
+    }
+}
+
 void concurrent_chats(Target const& target)
 {
     constexpr int count = 100;
@@ -230,6 +274,8 @@ std::vector<Case> server_cases()
     embedding.embeddings = true;
     Needs completions;
     completions.completions = true;
+    Needs streamed_completions = completions;
+    streamed_completions.completion_streaming = true;
     return {
         {"list models", Needs{}, list_models},
         {"chat: content, finish reason and usage", Needs{}, chat},
@@ -240,6 +286,8 @@ std::vector<Case> server_cases()
         {"structured output is forwarded and honoured", structured, structured_output},
         {"embeddings: one vector per input, equal dimensions, input order", embedding, embeddings},
         {"legacy completion", completions, completion},
+        {"streamed completion: text in order, one finish, usage, as complete() answers", streamed_completions,
+         completion_stream},
         {"100 concurrent chats on one provider are all correct", Needs{}, concurrent_chats},
     };
 }

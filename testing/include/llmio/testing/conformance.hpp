@@ -69,6 +69,7 @@ struct Needs {
     bool structured_output = false;
     bool embeddings = false;
     bool completions = false;
+    bool completion_streaming = false;
     bool emulator = false; ///< Fault injection: Target::server must be set.
 };
 

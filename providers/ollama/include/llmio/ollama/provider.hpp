@@ -79,6 +79,7 @@ protected:
     boost::asio::awaitable<ChatResponse> do_chat(ChatRequest, CallOptions) override;
     boost::asio::awaitable<ChatStream> do_chat_stream(ChatRequest, CallOptions) override;
     boost::asio::awaitable<CompletionResponse> do_complete(CompletionRequest, CallOptions) override;
+    boost::asio::awaitable<CompletionStream> do_complete_stream(CompletionRequest, CallOptions) override;
     boost::asio::awaitable<EmbeddingResponse> do_embed(EmbeddingRequest, CallOptions) override;
     boost::asio::awaitable<bool> do_supports_model(std::string model) override;
     boost::asio::awaitable<std::optional<ModelCapabilities>> do_model_capabilities(std::string model) override;

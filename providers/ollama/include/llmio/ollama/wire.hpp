@@ -121,6 +121,18 @@ void read_metrics(boost::json::object const& o, std::optional<Usage>& usage,
 boost::json::object generate_request_body(CompletionRequest const& request, std::size_t prompt_index,
                                           bool stream, RequestDefaults const& defaults = {});
 
+/// Reads `/api/generate` NDJSON lines one at a time: `response` deltas, and on the `done: true`
+/// line `done_reason` and the counters (usage, stats). Not thread-safe; one per stream.
+class GenerateLineParser {
+public:
+    /// The chunk is assigned to `out`, whose storage is reused. For LineKind::error, `line`
+    /// itself is the error body.
+    LineKind parse_into(std::string_view line, CompletionChunk& out);
+
+private:
+    llmio::detail::ArenaJsonParser json_;
+};
+
 /// Parses a non-streamed `/api/generate` answer as one choice with `index`.
 CompletionResponse parse_generate_response(std::string_view body, std::int64_t index = 0);
 

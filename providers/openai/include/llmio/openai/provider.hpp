@@ -51,7 +51,12 @@ public:
     OpenAICompatibleProvider(boost::asio::any_io_executor executor, Options options);
 
     std::string_view name() const noexcept override { return options_.name; }
-    ProviderFeatures features() const noexcept override { return {}; }
+    ProviderFeatures features() const noexcept override
+    {
+        ProviderFeatures f;
+        f.completion_streaming = true;
+        return f;
+    }
 
     /// Whether streamed chats ask for usage by default.
     bool include_usage_default() const noexcept { return include_usage_; }
@@ -68,6 +73,7 @@ protected:
     boost::asio::awaitable<ChatResponse> do_chat(ChatRequest, CallOptions) override;
     boost::asio::awaitable<ChatStream> do_chat_stream(ChatRequest, CallOptions) override;
     boost::asio::awaitable<CompletionResponse> do_complete(CompletionRequest, CallOptions) override;
+    boost::asio::awaitable<CompletionStream> do_complete_stream(CompletionRequest, CallOptions) override;
     boost::asio::awaitable<EmbeddingResponse> do_embed(EmbeddingRequest, CallOptions) override;
     boost::asio::awaitable<bool> do_supports_model(std::string model) override;
     boost::asio::awaitable<std::optional<ModelCapabilities>> do_model_capabilities(std::string model) override;

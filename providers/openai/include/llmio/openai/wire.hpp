@@ -113,6 +113,8 @@ public:
 
     /// One `text_completion` stream event (`/v1/completions`), same rules.
     CompletionChunkResult parse_completion(std::string_view data);
+    /// `parse_completion` for the per-token path, as `parse_into` is for chat chunks.
+    ChunkEvent parse_into(std::string_view data, CompletionChunk& out);
 
 private:
     boost::json::value const& parse_value(std::string_view data);
