@@ -352,8 +352,17 @@ TEST_CASE("cli complete and embed", "[cli]")
     CHECK(doc == parse_json(R"({"model":"qwen2.5-7b-instruct","text":"Hello! You said: Once upon",
         "finish_reason":"stop","usage":{"prompt_tokens":2,"completion_tokens":5,"total_tokens":7,
         "cached_tokens":null,"reasoning_tokens":null},"stats":null})"));
+    CHECK(last_request_body(lms.server, "/v1/completions").at("stream") == true); // streamed by default
     auto const plain = run_cli({"complete", "--url", url, "-m", "qwen2.5-7b-instruct", "Once upon"});
     CHECK(plain.out == std::string(doc.at("text").as_string()) + "\n");
+    // --no-stream asks for the whole completion; the output is the same, --json included.
+    auto const whole = run_cli({"complete", "--url", url, "-m", "qwen2.5-7b-instruct", "--no-stream", "--json", "Once upon"});
+    REQUIRE(whole.code == 0);
+    auto const last = parse_json(lms.server.last_request()->body).as_object();
+    CHECK((!last.contains("stream") || last.at("stream") == false));
+    CHECK(parse_json(whole.out) == doc);
+    auto const whole_plain = run_cli({"complete", "--url", url, "-m", "qwen2.5-7b-instruct", "--no-stream", "Once upon"});
+    CHECK(whole_plain.out == plain.out);
 
     auto const embed = run_cli({"embed", "--url", url, "--json", "first text", "second text"});
     INFO(embed.err);

@@ -19,16 +19,30 @@ boost::asio::awaitable<int> cmd_complete(Context& ctx, CompleteOptions options)
     request.max_tokens = options.gen.max_tokens;
     request.temperature = options.gen.temperature;
     request.seed = options.gen.seed;
-    auto const response = co_await selection.provider->complete(std::move(request));
 
     auto& out = ctx.streams.out;
-    if (options.gen.json) {
-        print_json(out, completion_json(response));
-        co_return 0;
+    bool const text_output = !options.gen.json;
+    CompletionResponse response;
+    if (options.no_stream) {
+        response = co_await selection.provider->complete(std::move(request));
+        if (text_output)
+            out << response.text();
+    } else {
+        // As `llmio chat`: the text goes out as it arrives; --json prints the same final
+        // document as without streaming.
+        auto stream = co_await selection.provider->complete_stream(std::move(request));
+        while (auto chunk = co_await stream.next()) {
+            if (text_output && chunk->index == 0 && !chunk->text.empty())
+                out.write(chunk->text.data(), static_cast<std::streamsize>(chunk->text.size())).flush();
+        }
+        response = stream.result();
     }
-    out << response.text();
-    if (!response.text().empty() && response.text().back() != '\n')
-        out << '\n';
+    if (text_output) {
+        if (!response.text().empty() && response.text().back() != '\n')
+            out << '\n';
+    } else {
+        print_json(out, completion_json(response));
+    }
     out.flush();
     co_return 0;
 }

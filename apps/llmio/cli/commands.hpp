@@ -46,6 +46,7 @@ struct ChatOptions {
 
 struct CompleteOptions {
     GenerationOptions gen;
+    bool no_stream = false;
     std::string prompt;
 };
 

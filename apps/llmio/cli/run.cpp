@@ -164,6 +164,7 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
     std::vector<std::string> complete_words;
     auto* complete = app.add_subcommand("complete", "Legacy text completion of PROMPT");
     add_generation(complete, complete_options.gen);
+    complete->add_flag("--no-stream", complete_options.no_stream, "Ask for the whole completion at once");
     complete->add_option("prompt", complete_words, "The prompt")->required();
     complete->callback([&] {
         finish_generation(complete, complete_options.gen);
