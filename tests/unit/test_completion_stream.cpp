@@ -574,3 +574,56 @@ TEST_CASE("completion stream: the model id is validated before anything is sent"
     CHECK(e.provider() == "openai");
     CHECK(emulator.server.requests_served() == 0);
 }
+
+TEST_CASE("completion stream: the call's total deadline ends an endless stream", "[completion-stream]")
+{
+    // The server streams valid chunks without end; the CallOptions' total deadline must reach
+    // the stream, as for chat_stream (complete_stream passes the same call options).
+    CallOptions call;
+    call.timeouts = http::Timeouts{};
+    call.timeouts->connect = 5s;
+    call.timeouts->first_byte = 20s;
+    call.timeouts->idle = 20s;
+    call.timeouts->total = 300ms;
+    auto endless = [](std::string path) {
+        emulators::Fault f;
+        f.path = std::move(path);
+        f.repeat_event_forever = 1;
+        return f;
+    };
+    auto count_until_error = [&](ModelProvider& provider, CompletionRequest request,
+                                 int& chunks) -> asio::awaitable<void> {
+        auto stream = co_await provider.complete_stream(std::move(request), call);
+        while (co_await stream.next())
+            ++chunks;
+    };
+    int chunks = 0;
+    SECTION("OpenAI")
+    {
+        test::OpenAiEmulatorFixture emulator;
+        emulator.server.faults().add(endless("/v1/completions"));
+        auto const e = test::expect_error<TimeoutError>([&] {
+            test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+                openai::OpenAICompatibleProvider provider(
+                    ex, openai_options("http://127.0.0.1:" + std::to_string(emulator.port()) + "/v1"));
+                co_await count_until_error(provider, once_upon("gpt-4o-mini"), chunks);
+            }, 30s);
+        });
+        CHECK(e.code() == errc::total_timeout);
+        CHECK(e.provider() == "openai");
+    }
+    SECTION("Ollama")
+    {
+        test::OllamaEmulatorFixture emulator;
+        emulator.server.faults().add(endless("/api/generate"));
+        auto const e = test::expect_error<TimeoutError>([&] {
+            test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+                ollama::OllamaProvider provider(ex, ollama_options(emulator.server.base_url()));
+                co_await count_until_error(provider, once_upon("llama3.2"), chunks);
+            }, 30s);
+        });
+        CHECK(e.code() == errc::total_timeout);
+        CHECK(e.provider() == "ollama");
+    }
+    CHECK(chunks > 0);
+}
