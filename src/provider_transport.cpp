@@ -154,12 +154,13 @@ http::HttpRequest ProviderTransport::with_call_deadline(http::HttpRequest reques
 // answer, its body), the waits between them, then the checks of the answer, which are not
 // retried (an error inside a 200 is the server's word, not a transient failure).
 template <class Answer>
-asio::awaitable<Answer> ProviderTransport::exchange(http::HttpRequest request, CallOptions const& call,
+asio::awaitable<Answer> ProviderTransport::exchange(http::HttpRequest request, CallOptions call,
                                                     Check check)
 {
     constexpr bool whole = std::is_same_v<Answer, http::HttpResponse>;
-    // `call` is read here, before the first suspension, never after: a caller may pass a
-    // temporary.
+    // `call` is this frame's own copy: asio's coroutines start suspended, so a reference to
+    // a caller's temporary (`call_json(request, {})` returned from a plain function) would
+    // dangle by the time this body runs.
     request = with_call_deadline(std::move(request), call);
     RetryPolicy const policy = call.retry ? *call.retry : options_.retry;
     std::optional<Answer> answer;

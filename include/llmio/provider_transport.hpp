@@ -155,8 +155,10 @@ private:
     /// Sends `request` until an attempt succeeds or the policy stops (a retry wait that would
     /// cross the call's deadline is not made), then checks the answer. `Answer` is
     /// http::HttpResponse (the body read whole, within each attempt) or http::HttpStream.
+    /// `call` by value: the coroutine starts suspended, and the public calls forward to it
+    /// from plain functions whose caller may pass a temporary.
     template <class Answer>
-    boost::asio::awaitable<Answer> exchange(http::HttpRequest request, CallOptions const& call, Check check);
+    boost::asio::awaitable<Answer> exchange(http::HttpRequest request, CallOptions call, Check check);
 
     http::Endpoint endpoint_;
     TransportOptions options_;
