@@ -68,13 +68,15 @@ setup_ccache() {
 #   asan:   AddressSanitizer + UndefinedBehaviorSanitizer, -O0 -g (Debug) for exact reports.
 #           Without the consumer tests: they check packaging, which sanitizers do not change,
 #           and the add_subdirectory one would compile the whole library a third time. Nor the
-#           benchmarks: the normal build proves they compile, and they never run in CI.
+#           benchmarks: the normal build proves they compile, and they never run in CI. Nor the
+#           examples: the normal build compiles and runs them against the emulators, and what
+#           they call is what llmio_tests covers under the sanitizers.
 #   tsan:   ThreadSanitizer, -O0 -g (Debug): only the libraries, the emulators and the
 #           concurrency program (tests/concurrency), whose ctest is the only test there.
 variant_args() {
     case "$1" in
         normal) echo "-DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O2" ;;
-        asan)   echo "-DCMAKE_BUILD_TYPE=Debug -DLLMIO_SANITIZE=ON -DLLMIO_CONSUMER_TESTS=OFF -DLLMIO_BUILD_BENCH=OFF" ;;
+        asan)   echo "-DCMAKE_BUILD_TYPE=Debug -DLLMIO_SANITIZE=ON -DLLMIO_CONSUMER_TESTS=OFF -DLLMIO_BUILD_BENCH=OFF -DLLMIO_BUILD_EXAMPLES=OFF" ;;
         tsan)   echo "-DCMAKE_BUILD_TYPE=Debug -DLLMIO_TSAN=ON -DLLMIO_CONSUMER_TESTS=OFF -DLLMIO_BUILD_BENCH=OFF -DLLMIO_BUILD_EXAMPLES=OFF -DLLMIO_BUILD_APPS=OFF" ;;
         *)      log "unknown build '$1' (normal, asan, tsan)"; return 1 ;;
     esac
