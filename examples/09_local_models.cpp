@@ -96,7 +96,7 @@ boost::asio::awaitable<int> run(std::string base_url, std::string kind, std::str
     if (kind == "ollama") {
         // host: also "box", "box:11434" ... as OLLAMA_HOST reads
         provider = std::make_unique<llmio::ollama::OllamaProvider>(
-            executor, llmio::ollama::Options{.host = base_url});
+            executor, llmio::ollama::Options{.base_url = base_url});
     } else {
         provider = std::make_unique<llmio::lmstudio::Provider>(
             executor, llmio::lmstudio::Options{.base_url = base_url});

@@ -117,7 +117,7 @@ int main(int argc, char** argv)
     std::unique_ptr<llmio::ModelProvider> provider;
     if (args.workload == "w4") {
         llmio::ollama::Options options;
-        options.host = args.url;
+        options.base_url = args.url;
         options.http = http;
         provider = std::make_unique<llmio::ollama::OllamaProvider>(io.get_executor(), options);
     } else if (args.workload != "w5") {

@@ -200,7 +200,7 @@ struct Providers {
         l.retry = llmio::RetryPolicy::none();
         all.push_back(std::make_unique<llmio::lmstudio::Provider>(io.get_executor(), l));
         llmio::ollama::Options n;
-        n.host = emulators.ollama.base_url();
+        n.base_url = emulators.ollama.base_url();
         n.http = http();
         n.retry = llmio::RetryPolicy::none();
         all.push_back(std::make_unique<llmio::ollama::OllamaProvider>(io.get_executor(), n));

@@ -256,7 +256,7 @@ int main()
     lmstudio::Provider lmstudio_provider(ex, lmstudio_options);
 
     ollama::Options ollama_options;
-    ollama_options.host = ollama_emulator.server.base_url();
+    ollama_options.base_url = ollama_emulator.server.base_url();
     ollama_options.model_cache_ttl = 1ms;
     ollama::OllamaProvider ollama_provider(ex, ollama_options);
 

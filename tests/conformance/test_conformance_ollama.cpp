@@ -31,7 +31,7 @@ Target ollama_target(std::string label, std::string url)
     };
     t.make = [url](boost::asio::any_io_executor ex, RetryPolicy retry) {
         ollama::Options o;
-        o.host = url;
+        o.base_url = url;
         o.retry = retry;
         o.http.timeouts.first_byte = std::chrono::seconds(5);
         o.http.timeouts.idle = std::chrono::seconds(5);

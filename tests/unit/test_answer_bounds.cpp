@@ -241,7 +241,7 @@ TEST_CASE("an endless Ollama NDJSON stream ends at max_answer_bytes", "[answer_l
 {
     ScriptedServer server(serve_endless);
     ollama::Options o;
-    o.host = server.base_url();
+    o.base_url = server.base_url();
     o.http = small_answers();
     o.retry = RetryPolicy::none();
     auto const e = expect_malformed([&] {
@@ -306,10 +306,7 @@ template <class Provider, class Options>
 ChatResponse stream_through(Options options, std::string const& content_type, std::string body)
 {
     ScriptedServer server([content_type, body](ServerConnection& c) { return serve_stream(c, content_type, body); });
-    if constexpr (std::is_same_v<Options, ollama::Options>)
-        options.host = server.base_url();
-    else
-        options.base_url = server.base_url();
+    options.base_url = server.base_url();
     options.retry = RetryPolicy::none();
     return test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<ChatResponse> {
         Provider provider(ex, options);

@@ -152,7 +152,7 @@ openai::Options openai_options(std::string base_url)
 ollama::Options ollama_options(std::string host)
 {
     ollama::Options o;
-    o.host = std::move(host);
+    o.base_url = std::move(host);
     o.http = quick_http();
     o.retry = RetryPolicy::none();
     return o;

@@ -698,7 +698,7 @@ std::unique_ptr<ModelProvider> make_provider(Provider p, asio::any_io_executor e
     }
     case Provider::ollama: {
         ollama::Options o;
-        o.host = base;
+        o.base_url = base;
         o.api_key = std::string(kApiKey);
         o.http = http_options(t);
         o.retry = retry;

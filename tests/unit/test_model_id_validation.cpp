@@ -180,7 +180,7 @@ TEST_CASE("ollama: a model id with CR/LF is refused before sending, pull/delete/
 {
     test::OllamaEmulatorFixture emulator;
     ollama::Options o;
-    o.host = emulator.server.base_url();
+    o.base_url = emulator.server.base_url();
     o.retry = RetryPolicy::none();
     check_every_call<ollama::OllamaProvider>(o, "ollama", emulator.server, true);
 

@@ -46,7 +46,7 @@ struct CacheHarness {
     ollama::Options options(std::chrono::steady_clock::duration ttl)
     {
         ollama::Options o;
-        o.host = emulator.server.base_url();
+        o.base_url = emulator.server.base_url();
         o.retry = RetryPolicy::none();
         o.model_cache_ttl = ttl;
         o.model_cache_clock = [advanced = advanced] {
@@ -243,7 +243,7 @@ TEST_CASE("ollama: \"model not found\" from the server forgets the cached list",
     // Someone else (the ollama CLI) removes the model; our cache still says yes until the
     // server tells us otherwise.
     ollama::Options other_options;
-    other_options.host = h.emulator.server.base_url();
+    other_options.base_url = h.emulator.server.base_url();
     other_options.retry = RetryPolicy::none();
     ollama::OllamaProvider other(h.io.get_executor(), other_options);
     h.run(other.delete_model("llava"));
@@ -376,7 +376,7 @@ TEST_CASE("ollama: a listing asks /api/show for at most four models at once", "[
     server.idle_timeout = std::chrono::minutes(10); // no connection is closed under the client
     test::OllamaEmulatorFixture emulator(config, server);
     ollama::Options o;
-    o.host = emulator.server.base_url();
+    o.base_url = emulator.server.base_url();
     o.retry = RetryPolicy::none();
     o.http.pool.idle_expiry = std::chrono::minutes(10);
     auto const models = test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<std::vector<ModelInfo>> {
@@ -405,7 +405,7 @@ TEST_CASE("ollama: capabilities a newer /api/tags carries are kept, /api/show fi
     emulator.server.faults().add(emulators::Fault::respond(
         200, R"({"capabilities":["completion","tools"],"model_info":{"general.architecture":"llama","llama.context_length":8192}})", {}).on("/api/show"));
     ollama::Options o;
-    o.host = emulator.server.base_url();
+    o.base_url = emulator.server.base_url();
     o.retry = RetryPolicy::none();
     auto const models = test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<std::vector<ModelInfo>> {
         ollama::OllamaProvider provider(ex, o);

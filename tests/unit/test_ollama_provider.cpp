@@ -36,7 +36,7 @@ struct Harness {
     ollama::Options options()
     {
         ollama::Options o;
-        o.host = emulator.server.base_url();
+        o.base_url = emulator.server.base_url();
         o.retry = RetryPolicy::none();
         return o;
     }
@@ -109,6 +109,28 @@ asio::awaitable<void> pull_and_cancel(LocalModelManager& manager, std::string mo
 }
 
 } // namespace
+
+TEST_CASE("ollama: the former Options::host still places the server; base_url wins over it", "[ollama][config]")
+{
+    test::OllamaEmulatorFixture emulator;
+    asio::io_context io;
+    auto const base_url_of = [&](ollama::Options const& o) {
+        ollama::OllamaProvider provider(io.get_executor(), o);
+        auto f = asio::co_spawn(io, provider.info(), asio::use_future);
+        io.restart();
+        io.run();
+        return f.get().base_url;
+    };
+    ollama::Options former;
+    former.host = emulator.server.base_url();
+    CHECK(base_url_of(former) == emulator.server.base_url());
+
+    ollama::Options both = former;
+    both.host = "127.0.0.1:9"; // nothing listens there: only base_url may be used
+    both.base_url = emulator.server.base_url();
+    both.retry = RetryPolicy::none();
+    CHECK(base_url_of(both) == emulator.server.base_url());
+}
 
 TEST_CASE("ollama: cancelling a pull stops it, closes the connection and leaves the provider usable", "[ollama]")
 {

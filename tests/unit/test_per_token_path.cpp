@@ -129,7 +129,7 @@ Drained ollama_stream(std::string const& body)
     OneAnswer answer{kNdjson, body};
     ScriptedServer server(answer.handler());
     ollama::Options o;
-    o.host = server.base_url();
+    o.base_url = server.base_url();
     o.http = quick_http();
     o.retry = RetryPolicy::none();
     Drained out;

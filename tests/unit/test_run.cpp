@@ -108,7 +108,7 @@ TEST_CASE("run drives a provider's calls: a value, then a typed server error", "
     llmio::test::OllamaEmulatorFixture emulator;
     asio::io_context io;
     llmio::ollama::Options options;
-    options.host = emulator.server.base_url();
+    options.base_url = emulator.server.base_url();
     options.retry = llmio::RetryPolicy::none();
     llmio::ollama::OllamaProvider ollama(io.get_executor(), options);
 

@@ -260,7 +260,7 @@ TEST_CASE("Ollama: an endless stream ends with total_timeout", "[ollama][deadlin
     test::OllamaEmulatorFixture emulator;
     emulator.server.faults().add(endless_stream("/api/chat", 0));
     ollama::Options o;
-    o.host = emulator.server.base_url();
+    o.base_url = emulator.server.base_url();
     int chunks = 0;
     auto const e = expect_error<TimeoutError>([&] {
         test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<int> {
@@ -324,7 +324,7 @@ TEST_CASE("Ollama: a Retry-After that would cross the total deadline fails at on
             .on("/api/chat")
             .times(-1));
     ollama::Options o;
-    o.host = emulator.server.base_url();
+    o.base_url = emulator.server.base_url();
     o.retry.max_retries = 3;
     auto const e = expect_error<RateLimitError>([&] {
         test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<int> {

@@ -9,8 +9,11 @@ Options options_from(ResolvedSettings const& settings, Options base)
     auto const set = [](auto const& setting) { return setting.source != SettingSource::default_value; };
     Options o = std::move(base);
     o.name = settings.provider;
-    if (set(settings.base_url) || o.host == Options{}.host) // code left it alone
-        o.host = settings.base_url.value; // parsed later the way Ollama parses OLLAMA_HOST
+    // Code that set neither `base_url` nor the former `host` left the address to the settings.
+    if (set(settings.base_url) || (o.base_url.empty() && o.host.empty())) {
+        o.base_url = settings.base_url.value; // parsed later the way Ollama parses OLLAMA_HOST
+        o.host.clear();
+    }
     if (set(settings.api_key))
         o.api_key = settings.api_key.value;
     apply_common_settings(o, settings);

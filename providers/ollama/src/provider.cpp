@@ -75,7 +75,8 @@ OllamaProvider::OllamaProvider(asio::any_io_executor executor, Options options)
     : options_(std::move(options))
     // "Model not found" means our cached view of the server is stale (a model was removed or
     // renamed behind our back): the caches are forgotten, whatever request heard it.
-    , transport_(std::move(executor), resolve_endpoint(options_.host),
+    , transport_(std::move(executor),
+                 resolve_endpoint(options_.base_url.empty() ? options_.host : options_.base_url),
                  transport_options(options_, [this] { invalidate_model_cache(); }))
     , models_([this] { return fetch_tags(); }, cache_options(options_))
 {

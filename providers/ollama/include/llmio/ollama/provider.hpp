@@ -34,6 +34,9 @@ struct Options {
     /// Where the server is: a base URL or an `OLLAMA_HOST` value, read as Ollama reads it
     /// (parse_ollama_host). Empty = 127.0.0.1:11434. A trailing `/api` is dropped, so
     /// `https://ollama.com/api` works too. Environment and config files are not read here.
+    std::string base_url;
+    /// The former name of `base_url`, used only when `base_url` is empty. (Not marked
+    /// [[deprecated]]: GCC would then warn on every copy of Options.)
     std::string host;
     /// Sent as `Authorization: Bearer <key>` when not empty (Ollama cloud). Never logged.
     std::string api_key;
