@@ -103,7 +103,7 @@ public:
     [[noreturn]] void throw_for(http::HttpResponse const& response) const;
 
     /// Throws the typed error for `response` if it is no JSON answer or an error inside a 200:
-    /// an HTML page: an HTML page (a captive portal, a proxy's
+    /// an HTML page (a captive portal, a proxy's
     /// login) is errc::unexpected_content_type, and a JSON object with an "error" member but
     /// without `expected_member` is the server's error reported inside a 200 (LM Studio answers
     /// unknown routes that way), thrown as its typed error.

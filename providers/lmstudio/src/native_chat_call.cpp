@@ -1,4 +1,9 @@
 // Provider::native_chat: POST /api/v1/chat, streamed or not.
+//
+// The streamed answer is read by its own loop, not by FramedSource: it is no ChatStream (the
+// caller gets one ChatResponse, from chat.end, and callbacks on the way), and its progress
+// events move the stream's idle deadline. It shares the transport's open_stream and the
+// SSE parser with every other stream.
 
 #include <llmio/lmstudio/provider.hpp>
 
@@ -214,7 +219,7 @@ asio::awaitable<ChatResponse> Provider::native_chat(NativeChatRequest request,
         validate_model_id(request.model, ModelIdUse::required, "lmstudio");
         co_return co_await native_chat_call(std::move(request), std::move(callbacks), std::move(call));
     } catch (...) {
-        transport().rethrow_sanitised();
+        transport_.rethrow_sanitised();
     }
 }
 
@@ -230,41 +235,33 @@ asio::awaitable<ChatResponse> Provider::native_chat_call(NativeChatRequest reque
         info.hint = "use chat() (/v1/chat/completions), which every LM Studio version serves";
         throw_error(errc::unsupported, std::move(info));
     }
-    bool const streamed = request.stream;
-    auto http_request = transport().json_request(verb::post, "/api/v1/chat",
-                                                 json::serialize(native_chat_body(request)));
-    if (!streamed) {
-        auto response = co_await transport().send(std::move(http_request), call);
-        transport().check_json_answer(response, "output");
+    auto body = json::serialize(native_chat_body(request));
+    if (!request.stream) {
+        JsonCall http_request{verb::post, "/api/v1/chat", std::move(body), "output"};
+        auto response = co_await transport_.call_json(std::move(http_request), call);
         boost::system::error_code ec;
         auto value = json::parse(response.body, ec);
         if (ec)
             throw_malformed_event(response.body, "the /api/v1/chat answer is not JSON");
         auto answer = parse_native_chat_response(std::move(value), response.body);
-        AnswerLimit::check(answer, transport().options().http.limits.max_answer_bytes, "lmstudio");
+        AnswerLimit::check(answer, transport_.options().http.limits.max_answer_bytes, "lmstudio");
         co_return answer;
     }
 
-    http_request.headers.back().value = "text/event-stream";
-    auto stream = co_await transport().open(std::move(http_request), call);
-    if (stream.header("Content-Type").find("text/event-stream") == std::string_view::npos) {
-        http::HttpResponse response;
-        response.status = stream.status();
-        response.headers = stream.headers();
-        response.body = co_await stream.read_all(transport().options().http.limits.max_body_bytes);
-        transport().check_json_answer(response, "output");
-        throw_malformed_event(response.body, "expected text/event-stream from a streamed /api/v1/chat");
-    }
+    StreamCall http_request{verb::post,          "/api/v1/chat",      std::move(body),
+                            "text/event-stream", "text/event-stream", "output",
+                            "a streamed /api/v1/chat"};
+    auto stream = co_await transport_.open_stream(std::move(http_request), call);
 
     // While the model loads and the prompt is processed the server is working towards the
     // first token, which is what `first_byte` budgets; each sign of progress renews it.
-    auto const timeouts = call.timeouts.value_or(transport().options().http.timeouts);
+    auto const timeouts = call.timeouts.value_or(transport_.options().http.timeouts);
     auto const window = std::max(timeouts.first_byte, timeouts.idle);
     EventReader reader(stream, callbacks,
                        timeouts.first_byte == http::Duration::zero() ? http::Duration::zero() : window,
-                       transport().options().http.limits.max_answer_bytes);
-    http::SseParser parser(http::SseLimits{transport().options().http.limits.max_line_bytes,
-                                           transport().options().http.limits.max_line_bytes});
+                       transport_.options().http.limits.max_answer_bytes);
+    http::SseParser parser(http::SseLimits{transport_.options().http.limits.max_line_bytes,
+                                           transport_.options().http.limits.max_line_bytes});
     std::exception_ptr failure;
     auto on_event = [&](http::SseEvent const& e) -> bool {
         try {

@@ -1,10 +1,12 @@
 #include <llmio/lmstudio/provider.hpp>
 
 #include <llmio/answer_limit.hpp>
-#include <llmio/detail/forget_on_model_not_found.hpp>
 #include <llmio/error.hpp>
 
+#include <llmio/lmstudio/error_rules.hpp>
 #include <llmio/lmstudio/stats_wire.hpp>
+#include <llmio/openai/provider.hpp>
+#include <llmio/openai/sse_chat_source.hpp>
 #include <llmio/openai/wire.hpp>
 
 #include <boost/json/parse.hpp>
@@ -27,21 +29,26 @@ std::string api_key(Options const& options)
     return options.api_token;
 }
 
-openai::Options v1_options(Options const& options)
+http::Endpoint endpoint(Options const& options)
 {
-    openai::Options out;
-    // Parsed with LM Studio's prefixes, so that `/api/v0` or `/api/v1` at the end of the URL
-    // is recognised as an API prefix rather than kept as a base path.
+    // LM Studio's prefixes: `/api/v0` or `/api/v1` at the end of the URL is an API prefix, not
+    // a base path.
     http::Endpoint::ParseOptions parse;
     parse.api_prefixes = kApiPrefixes;
-    out.base_url = http::Endpoint::parse(options.base_url, parse).to_string();
-    out.api_key = api_key(options);
-    out.include_usage = options.include_usage;
-    out.name = "lmstudio";
+    return http::Endpoint::parse(options.base_url, parse);
+}
+
+TransportOptions transport_options(Options const& options, std::function<void()> on_model_not_found)
+{
+    TransportOptions out;
+    out.provider = "lmstudio";
     out.http = options.http;
     out.retry = options.retry;
     out.headers = options.headers;
-    out.model_cache_ttl = options.model_cache_ttl;
+    if (auto key = api_key(options); !key.empty())
+        out.headers.push_back({"Authorization", "Bearer " + key, true});
+    out.error_rules = error_rules();
+    out.on_model_not_found = std::move(on_model_not_found);
     return out;
 }
 
@@ -69,7 +76,9 @@ bool asks_for_json_object(ChatRequest const& request)
 
 Provider::Provider(asio::any_io_executor executor, Options options)
     : options_(std::move(options))
-    , v1_(std::move(executor), v1_options(options_))
+    , transport_(std::move(executor), endpoint(options_),
+                 // A model the server no longer knows makes the cached list stale.
+                 transport_options(options_, [this] { cache_.invalidate(); }))
     , cache_([this]() { return do_list_models(); }, cache_options(options_))
 {
 }
@@ -109,10 +118,10 @@ asio::awaitable<Provider::Probe> Provider::probe(CallOptions const& call)
     // (a refused connection, 5xx) are retried per the call's policy like any request.
     auto fetch = [&](std::string path, std::string_view member) -> asio::awaitable<std::optional<std::string>> {
         try {
-            auto response = co_await transport().send(transport().json_request(verb::get, std::move(path)), call);
+            auto response = co_await transport_.send(transport_.json_request(verb::get, std::move(path)), call);
             if (is_error_body(response.body, member))
                 co_return std::nullopt;
-            transport().check_json_answer(response, member); // an HTML page is no answer at all
+            transport_.check_json_answer(response, member); // an HTML page is no answer at all
             co_return std::move(response.body);
         } catch (InvalidRequestError const&) {
             co_return std::nullopt;
@@ -140,10 +149,11 @@ asio::awaitable<NativeApi> Provider::native_api(CallOptions call)
 asio::awaitable<std::vector<ModelInfo>> Provider::native_models(NativeApi api, CallOptions call)
 {
     bool const v1 = api == NativeApi::v1;
-    auto response = co_await transport().send(
-        transport().json_request(verb::get, v1 ? "/api/v1/models" : "/api/v0/models"), call);
-    transport().check_json_answer(response, v1 ? "models" : "data");
-    co_return v1 ? parse_api_v1_models(response.body) : parse_api_v0_models(response.body);
+    JsonCall request{verb::get, v1 ? "/api/v1/models" : "/api/v0/models", {}, v1 ? "models" : "data"};
+    auto response = co_await transport_.call_json(std::move(request), call);
+    co_return transport_.decoded([&] {
+        return v1 ? parse_api_v1_models(response.body) : parse_api_v0_models(response.body);
+    });
 }
 
 asio::awaitable<std::optional<std::vector<ModelInfo>>> Provider::native_listing(CallOptions call)
@@ -168,7 +178,15 @@ asio::awaitable<std::vector<ModelInfo>> Provider::do_list_models()
 {
     if (auto models = co_await native_listing())
         co_return std::move(*models);
-    co_return co_await v1_.list_models();
+    co_return co_await v1_models();
+}
+
+asio::awaitable<std::vector<ModelInfo>> Provider::v1_models()
+{
+    JsonCall request{verb::get, "/v1/models", {}, "data"};
+    CallOptions const call;
+    auto response = co_await transport_.call_json(std::move(request), call);
+    co_return transport_.decoded([&] { return openai::parse_models(response.body); });
 }
 
 asio::awaitable<bool> Provider::use_v0(CallOptions const& call)
@@ -179,65 +197,75 @@ asio::awaitable<bool> Provider::use_v0(CallOptions const& call)
     co_return api != NativeApi::none;
 }
 
+// /api/v0 when it answers with `stats`, else /v1: the same body either way.
 asio::awaitable<ChatResponse> Provider::do_chat(ChatRequest request, CallOptions call)
 {
     check_chat_request(request);
     add_defaults(request.extra, true);
     auto const v0 = co_await use_v0(call);
-    if (v0)
-        co_return co_await detail::forget_on_model_not_found(cache_, v0_chat(std::move(request), std::move(call)));
-    co_return co_await detail::forget_on_model_not_found(cache_, v1_.chat(std::move(request), std::move(call)));
-}
-
-asio::awaitable<ChatResponse> Provider::v0_chat(ChatRequest request, CallOptions call)
-{
-    auto body = boost::json::serialize(openai::chat_request_body(request, false, false));
-    auto response = co_await transport().send(
-        transport().json_request(verb::post, "/api/v0/chat/completions", std::move(body)), call);
-    // LM Studio answers errors (even "No models loaded") in JSON, some with status 200.
-    transport().check_json_answer(response, "choices");
-    auto answer = parse_v0_chat_response(response.body);
+    JsonCall http_request{verb::post, v0 ? "/api/v0/chat/completions" : "/v1/chat/completions",
+                          boost::json::serialize(openai::chat_request_body(request, false, false)),
+                          "choices"};
+    auto response = co_await transport_.call_json(std::move(http_request), call);
+    auto answer = transport_.decoded([&] {
+        return v0 ? parse_v0_chat_response(response.body) : openai::parse_chat_response(response.body);
+    });
     AnswerLimit::check(answer, options_.http.limits.max_answer_bytes, "lmstudio");
     co_return answer;
 }
 
-asio::awaitable<CompletionResponse> Provider::v0_complete(CompletionRequest request, CallOptions call)
+asio::awaitable<CompletionResponse> Provider::do_complete(CompletionRequest request, CallOptions call)
 {
-    auto body = boost::json::serialize(openai::completion_request_body(request, false, false));
-    auto response = co_await transport().send(
-        transport().json_request(verb::post, "/api/v0/completions", std::move(body)), call);
-    transport().check_json_answer(response, "choices");
-    co_return parse_v0_completion_response(response.body);
+    add_defaults(request.extra, true);
+    auto const v0 = co_await use_v0(call);
+    JsonCall http_request{verb::post, v0 ? "/api/v0/completions" : "/v1/completions",
+                          boost::json::serialize(openai::completion_request_body(request, false, false)),
+                          "choices"};
+    auto response = co_await transport_.call_json(std::move(http_request), call);
+    co_return transport_.decoded([&] {
+        return v0 ? parse_v0_completion_response(response.body)
+                  : openai::parse_completion_response(response.body);
+    });
 }
 
+// Streams stay on /v1: /api/v0 streams carry no stats (docs/protocols.md, LM Studio).
 asio::awaitable<ChatStream> Provider::do_chat_stream(ChatRequest request, CallOptions call)
 {
     check_chat_request(request);
     add_defaults(request.extra, true);
-    co_return co_await detail::forget_on_model_not_found(cache_, v1_.chat_stream(std::move(request), std::move(call)));
+    StreamCall http_request{verb::post,
+                            "/v1/chat/completions",
+                            boost::json::serialize(openai::chat_request_body(request, true, options_.include_usage)),
+                            "text/event-stream",
+                            "text/event-stream",
+                            "choices",
+                            "a streamed chat"};
+    auto stream = co_await transport_.open_stream(std::move(http_request), call);
+    co_return ChatStream(std::make_unique<openai::SseChatSource>(std::move(stream), transport_));
 }
 
 asio::awaitable<CompletionStream> Provider::do_complete_stream(CompletionRequest request, CallOptions call)
 {
-    // Streams carry no stats on /api/v0 (docs/protocols.md, LM Studio): /v1, as do_chat_stream.
     add_defaults(request.extra, true);
-    co_return co_await detail::forget_on_model_not_found(cache_, v1_.complete_stream(std::move(request), std::move(call)));
-}
-
-asio::awaitable<CompletionResponse> Provider::do_complete(CompletionRequest request,
-                                                                 CallOptions call)
-{
-    add_defaults(request.extra, true);
-    auto const v0 = co_await use_v0(call);
-    if (v0)
-        co_return co_await detail::forget_on_model_not_found(cache_, v0_complete(std::move(request), std::move(call)));
-    co_return co_await detail::forget_on_model_not_found(cache_, v1_.complete(std::move(request), std::move(call)));
+    StreamCall http_request{
+        verb::post,
+        "/v1/completions",
+        boost::json::serialize(openai::completion_request_body(request, true, options_.include_usage)),
+        "text/event-stream",
+        "text/event-stream",
+        "choices",
+        "a streamed completion"};
+    auto stream = co_await transport_.open_stream(std::move(http_request), call);
+    co_return CompletionStream(std::make_unique<openai::SseCompletionSource>(std::move(stream), transport_));
 }
 
 asio::awaitable<EmbeddingResponse> Provider::do_embed(EmbeddingRequest request, CallOptions call)
 {
     add_defaults(request.extra, false);
-    co_return co_await detail::forget_on_model_not_found(cache_, v1_.embed(std::move(request), std::move(call)));
+    JsonCall http_request{verb::post, "/v1/embeddings",
+                          boost::json::serialize(openai::embedding_request_body(request)), "data"};
+    auto response = co_await transport_.call_json(std::move(http_request), call);
+    co_return transport_.decoded([&] { return openai::parse_embedding_response(response.body); });
 }
 
 asio::awaitable<bool> Provider::do_supports_model(std::string model)
@@ -257,18 +285,18 @@ Provider::do_model_capabilities(std::string model)
 
 asio::awaitable<HealthStatus> Provider::do_health()
 {
-    co_return co_await v1_.health();
+    return openai::models_health(transport_);
 }
 
 asio::awaitable<ServerInfo> Provider::do_info()
 {
     ServerInfo info;
     info.kind = "lmstudio";
-    info.base_url = transport().endpoint().to_string();
+    info.base_url = transport_.endpoint().to_string();
     // `/lmstudio-greeting` is what LM Studio's own tools probe; it needs no token.
     CallOptions once;
     once.retry = RetryPolicy::none();
-    auto response = co_await transport().send(transport().json_request(verb::get, "/lmstudio-greeting"), once);
+    auto response = co_await transport_.send(transport_.json_request(verb::get, "/lmstudio-greeting"), once);
     boost::system::error_code ec;
     auto greeting = boost::json::parse(response.body, ec);
     auto const* object = ec ? nullptr : greeting.if_object();
@@ -285,7 +313,7 @@ asio::awaitable<ServerInfo> Provider::do_info()
         info.version = std::string(version->get_string());
     info.raw = std::move(greeting);
     try {
-        info.model_count = (co_await v1_.list_models()).size();
+        info.model_count = (co_await v1_models()).size();
     } catch (AuthenticationError const&) {
         info.auth_required = true;
     }

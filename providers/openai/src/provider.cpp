@@ -158,23 +158,7 @@ OpenAICompatibleProvider::do_model_capabilities(std::string model)
 
 asio::awaitable<HealthStatus> OpenAICompatibleProvider::do_health()
 {
-    auto const started = std::chrono::steady_clock::now();
-    HealthStatus status;
-    try {
-        CallOptions once;
-        once.retry = RetryPolicy::none();
-        JsonCall request{verb::get, "/v1/models", {}, "data"};
-        auto response = co_await transport_.call_json(std::move(request), once);
-        status.ok = true;
-        status.detail = "GET /v1/models answered " + std::to_string(response.status);
-    } catch (CancelledError const&) {
-        throw;
-    } catch (ProviderError const& e) {
-        status.detail = e.what();
-    }
-    status.latency = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    co_return status;
+    return models_health(transport_);
 }
 
 asio::awaitable<ServerInfo> OpenAICompatibleProvider::do_info()
@@ -196,6 +180,27 @@ asio::awaitable<ServerInfo> OpenAICompatibleProvider::do_info()
         info.auth_required = true;
     }
     co_return info;
+}
+
+asio::awaitable<HealthStatus> models_health(ProviderTransport& transport)
+{
+    auto const started = std::chrono::steady_clock::now();
+    HealthStatus status;
+    try {
+        CallOptions once;
+        once.retry = RetryPolicy::none();
+        JsonCall request{verb::get, "/v1/models", {}, "data"};
+        auto response = co_await transport.call_json(std::move(request), once);
+        status.ok = true;
+        status.detail = "GET /v1/models answered " + std::to_string(response.status);
+    } catch (CancelledError const&) {
+        throw;
+    } catch (ProviderError const& e) {
+        status.detail = e.what();
+    }
+    status.latency = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    co_return status;
 }
 
 } // namespace llmio::openai

@@ -4,7 +4,8 @@
 // The LM Studio provider (registry name "lmstudio").
 //
 // Inference goes through LM Studio's OpenAI-compatible `/v1` layer with llmio::openai's wire
-// code and provider (one implementation of the OpenAI dialect), plus what LM Studio needs:
+// code and SSE source (one implementation of the OpenAI dialect) over this provider's own
+// transport, plus what LM Studio needs:
 // - `response_format: json_object` is rejected before anything is sent (LM Studio answers it
 //   with "'response_format.type' must be 'json_schema' or 'text'"): use json_schema.
 // - `ttl` and `draft_model` defaults from Options go into every inference body (a request's
@@ -31,7 +32,6 @@
 #include <llmio/lmstudio/model_manager.hpp>
 #include <llmio/lmstudio/native_chat.hpp>
 #include <llmio/lmstudio/native_wire.hpp>
-#include <llmio/openai/provider.hpp>
 #include <llmio/model_cache.hpp>
 #include <llmio/provider.hpp>
 #include <llmio/provider_transport.hpp>
@@ -94,7 +94,7 @@ public:
     std::string_view name() const noexcept override { return "lmstudio"; }
     ProviderFeatures features() const noexcept override;
 
-    ProviderTransport& transport() noexcept { return v1_.transport(); }
+    ProviderTransport& transport() noexcept { return transport_; }
     Options const& options() const noexcept { return options_; }
     LocalModelManager* model_manager() noexcept override { return &manager_; }
 
@@ -138,7 +138,7 @@ protected:
     boost::asio::awaitable<std::optional<ModelCapabilities>> do_model_capabilities(std::string model) override;
     boost::asio::awaitable<HealthStatus> do_health() override;
     boost::asio::awaitable<ServerInfo> do_info() override;
-    std::span<std::string const> secrets() const noexcept override { return v1_.transport().secrets(); }
+    std::span<std::string const> secrets() const noexcept override { return transport_.secrets(); }
 
 private:
     /// What probing found: the API, and the model list body the probe received (the first
@@ -156,11 +156,11 @@ private:
                                                           NativeChatCallbacks callbacks, CallOptions call);
     /// Whether non-streamed generations go to /api/v0 (native_stats and the server has it).
     boost::asio::awaitable<bool> use_v0(CallOptions const& call);
-    boost::asio::awaitable<ChatResponse> v0_chat(ChatRequest request, CallOptions call);
-    boost::asio::awaitable<CompletionResponse> v0_complete(CompletionRequest request, CallOptions call);
+    /// GET /v1/models: the listing of a server without the native API, and its model count.
+    boost::asio::awaitable<std::vector<ModelInfo>> v1_models();
 
     Options options_;
-    openai::OpenAICompatibleProvider v1_;
+    ProviderTransport transport_;
     std::atomic<int> native_{-1}; // NativeApi once probed
     ModelCache cache_;
     ModelManager manager_{*this};

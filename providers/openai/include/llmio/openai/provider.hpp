@@ -92,6 +92,10 @@ private:
     ModelCache cache_;
 };
 
+/// Health of an OpenAI-compatible API behind `transport`: one GET /v1/models, not retried.
+/// Never throws a ProviderError (the status says what failed) except CancelledError.
+boost::asio::awaitable<HealthStatus> models_health(ProviderTransport& transport);
+
 } // namespace llmio::openai
 
 #endif
