@@ -110,7 +110,7 @@ asio::awaitable<void> pull_and_cancel(LocalModelManager& manager, std::string mo
 
 } // namespace
 
-TEST_CASE("ollama: the former Options::host still places the server; base_url wins over it", "[ollama][config]")
+TEST_CASE("ollama: the former Options::host still places the server, and base_url wins over it", "[ollama][config]")
 {
     test::OllamaEmulatorFixture emulator;
     asio::io_context io;
