@@ -25,6 +25,7 @@
 #include <llmio/register_discovered.hpp>
 #include <llmio/registry.hpp>
 #include <llmio/retry.hpp>
+#include <llmio/router.hpp>
 #include <llmio/run.hpp>
 #include <llmio/types.hpp>
 

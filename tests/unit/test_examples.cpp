@@ -5,6 +5,7 @@
 
 #include "support/lmstudio_fixture.hpp"
 #include "support/ollama_fixture.hpp"
+#include "support/scripted_server.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -364,11 +365,41 @@ TEST_CASE("example 12_custom_provider serves chats and streams through its own p
     });
 }
 
+TEST_CASE("example 13_router answers from LM Studio, and from Ollama once LM Studio is down", "[examples]")
+{
+    OllamaEmulatorFixture ollama;
+    SECTION("both up: the first target answers")
+    {
+        LmStudioEmulatorFixture lmstudio;
+        auto const run = run_example(LLMIO_EXAMPLE_13_router, {lmstudio.server.base_url(), ollama.server.base_url()});
+        CHECK(run.exit_code == 0);
+        CHECK(lines_of(run.output) == Lines{
+            "qwen2.5-7b-instruct: Hello! You said: Hello",
+            "qwen2.5-7b-instruct: Hello! You said: How are you?",
+            "qwen2.5-7b-instruct: Hello! You said: Goodbye",
+            "workstation circuit: closed",
+        });
+        CHECK(ollama.server.requests().empty());
+    }
+    SECTION("LM Studio down: Ollama answers, and LM Studio is tried once")
+    {
+        std::string const dead = "http://127.0.0.1:" + std::to_string(llmio::test::unused_port());
+        auto const run = run_example(LLMIO_EXAMPLE_13_router, {dead, ollama.server.base_url()});
+        CHECK(run.exit_code == 0);
+        CHECK(lines_of(run.output) == Lines{
+            "llama3.2: Hello! You said: Hello",
+            "llama3.2: Hello! You said: How are you?",
+            "llama3.2: Hello! You said: Goodbye",
+            "workstation circuit: open",
+        });
+    }
+}
+
 TEST_CASE("every example prints its usage and exits with 2 without a URL", "[examples]")
 {
     for (char const* program : {LLMIO_EXAMPLE_02_chat, LLMIO_EXAMPLE_03_streaming,
                                 LLMIO_EXAMPLE_06_errors, LLMIO_EXAMPLE_09_local_models,
-                                LLMIO_EXAMPLE_12_custom_provider}) {
+                                LLMIO_EXAMPLE_12_custom_provider, LLMIO_EXAMPLE_13_router}) {
         auto const run = run_example(program, {});
         CHECK(run.exit_code == 2);
         CHECK_THAT(run.output, Catch::StartsWith("usage: "));

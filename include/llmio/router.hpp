@@ -1,0 +1,137 @@
+#ifndef LLMIO_ROUTER_HPP
+#define LLMIO_ROUTER_HPP
+
+// llmio::Router: one model name served by several servers. A route names targets tried in
+// order; the providers of one target are equivalent replicas serving the target's model.
+//
+//     RouterOptions o;
+//     o.providers = {{"ws", workstation}, {"box", gpu_box}, {"cloud", openai}};
+//     o.routes["coder"] = {{{{"ws", "box"}, "qwen/qwen3-coder-30b"}, {{"cloud"}, "gpt-4o-mini"}}};
+//     llmio::Router router(o);
+//     auto answer = co_await router.chat({.model = "coder", .messages = ...});
+//
+// - Balancing: among a target's replicas, the one with fewer requests in flight of two picked
+//   at random (power of two choices; seeded once per router unless `seed` is set).
+// - Health: every provider instance has a CircuitBreaker. Its failures (refused, reset,
+//   timeouts, 5xx, unreadable answers) open it after `circuit.failures_to_open` in a row; an
+//   open circuit is skipped without a round trip until one half-open probe may go.
+// - Fallbacks, only before the commit point: on a connection failure, a timeout, 429, 5xx, an
+//   unreadable answer, an unknown model or a refused key, the next replica, then the next
+//   target, is tried (a connect or first-byte timeout; not a total or idle timeout, which a
+//   second server would repeat). A stream is committed once the server accepted it
+//   (`chat_stream` returned): nothing is sent twice. An invalid request, a context overflow and a
+//   cancellation end the call at once, as the provider threw them.
+// - One budget: each replica of a target is tried at most once per call. While another
+//   candidate is left, an attempt runs without the provider's own retries (a dead server is
+//   failed over at once, not retried); the last candidate keeps its provider's policy.
+//   `CallOptions::retry`, when given, applies to every attempt.
+// - When the only candidate fails, its error is the caller's, as its provider threw it. When
+//   several fail, the error is the router's, with the kind and server message of the most
+//   telling failure (rate limit with its retry_after, authentication, model, server, timeout,
+//   network), and its detail names each attempt: "no provider of route 'coder' answered
+//   (ws/qwen3: connection refused, box/qwen3: circuit open)".
+//
+// The Router is a ModelProvider: it registers, nests, and passes the conformance suite.
+
+#include <llmio/circuit_breaker.hpp>
+#include <llmio/provider.hpp>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace llmio {
+
+struct RouteTarget {
+    std::vector<std::string> providers; ///< Names in RouterOptions::providers: equivalent replicas.
+    std::string model;                  ///< The model's name on those providers.
+};
+
+struct Route {
+    std::vector<RouteTarget> targets; ///< Tried in order.
+};
+
+struct RouterOptions {
+    std::string name = "router"; ///< In errors and the registry.
+    /// The provider instances routes may name. Shared: one instance may serve several routes
+    /// (and keeps one circuit for all of them).
+    std::map<std::string, std::shared_ptr<ModelProvider>> providers;
+    /// Route name (what a request's `model` says) -> its targets.
+    std::map<std::string, Route> routes;
+    CircuitOptions circuit;
+    /// Seeds the replica choice; unset: seeded from std::random_device once per router.
+    std::optional<unsigned> seed;
+    /// The circuits' clock; empty: std::chrono::steady_clock (tests inject one).
+    CircuitBreaker::Clock clock;
+};
+
+class Router : public ModelProvider {
+public:
+    /// Throws InvalidRequestError (errc::invalid_request) for a route without targets, a target
+    /// without providers or a model, and a provider name that `providers` lacks.
+    explicit Router(RouterOptions options);
+
+    std::string_view name() const noexcept override { return options_.name; }
+    /// A feature is on when every provider the routes use has it. No model management: the
+    /// providers' own managers are theirs.
+    ProviderFeatures features() const noexcept override;
+
+    /// The circuit of a provider instance (by its name in RouterOptions::providers), or nullptr.
+    CircuitBreaker const* circuit(std::string_view provider) const;
+    /// Requests in flight to a provider instance (streams until they were accepted).
+    int in_flight(std::string_view provider) const;
+
+protected:
+    boost::asio::awaitable<std::vector<ModelInfo>> do_list_models() override;
+    boost::asio::awaitable<ChatResponse> do_chat(ChatRequest, CallOptions) override;
+    boost::asio::awaitable<ChatStream> do_chat_stream(ChatRequest, CallOptions) override;
+    boost::asio::awaitable<CompletionResponse> do_complete(CompletionRequest, CallOptions) override;
+    boost::asio::awaitable<CompletionStream> do_complete_stream(CompletionRequest, CallOptions) override;
+    boost::asio::awaitable<EmbeddingResponse> do_embed(EmbeddingRequest, CallOptions) override;
+    boost::asio::awaitable<bool> do_supports_model(std::string model) override;
+    boost::asio::awaitable<std::optional<ModelCapabilities>> do_model_capabilities(std::string model) override;
+    boost::asio::awaitable<HealthStatus> do_health() override;
+    boost::asio::awaitable<ServerInfo> do_info() override;
+
+private:
+    struct Replica {
+        Replica(std::string n, std::shared_ptr<ModelProvider> p, CircuitOptions const& c,
+                CircuitBreaker::Clock clock)
+            : name(std::move(n)), provider(std::move(p)), circuit(c, std::move(clock))
+        {
+        }
+        std::string name;
+        std::shared_ptr<ModelProvider> provider;
+        CircuitBreaker circuit;
+        std::atomic<int> in_flight{0};
+    };
+    /// One attempt of a call: `call(provider, model, options)` returns the awaitable.
+    struct Candidate {
+        Replica* replica;
+        std::string const* model;
+    };
+    class Plan;
+
+    Route const& route(std::string const& model) const;
+    Replica* replica(std::string_view name) const;
+
+    /// Runs `call` on the route's candidates in order until one succeeds (see the header
+    /// comment); `Call` is `(ModelProvider&, std::string const& model, CallOptions)` ->
+    /// awaitable<Result>.
+    template <class Result, class Call>
+    boost::asio::awaitable<Result> routed(std::string const& model, CallOptions call, Call const& attempt);
+
+    RouterOptions options_;
+    std::vector<std::unique_ptr<Replica>> replicas_;
+    mutable std::mutex random_mutex_;
+    std::minstd_rand random_;
+};
+
+} // namespace llmio
+
+#endif // LLMIO_ROUTER_HPP
