@@ -243,6 +243,8 @@ std::variant<ChatLine, InBandError> ChatLineParser::parse(std::string_view line)
 
 LineKind ChatLineParser::parse_into(std::string_view line, ChatChunk& chunk)
 {
+    if (fast_.parse(line, chunk))
+        return LineKind::chunk;
     json::object const& o = detail::as_object(json_, line);
     if (detail::has_error(o))
         return LineKind::error;

@@ -23,6 +23,7 @@
 #include <llmio/http/endpoint.hpp>
 #include <llmio/model_manager.hpp>
 #include <llmio/models.hpp>
+#include <llmio/ollama/line_fast_path.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -104,6 +105,7 @@ public:
     LineKind parse_into(std::string_view line, ChatChunk& out);
 
 private:
+    LineFastPath fast_;                   // the common line, without a DOM
     llmio::detail::ArenaJsonParser json_; // one DOM per line, in an arena the next line reuses
     int tool_calls_ = 0;
 };
