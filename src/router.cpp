@@ -63,6 +63,15 @@ struct Attempt {
     std::exception_ptr thrown;          // the error as the provider threw it
 };
 
+// The caller's request as one target gets it: naming that target's model.
+template <class Request>
+Request for_model(Request const& request, std::string const& model)
+{
+    Request copy = request;
+    copy.model = model;
+    return copy;
+}
+
 // Requests in flight to a replica, for the balancing, while an attempt runs.
 class InFlight {
 public:
@@ -250,9 +259,7 @@ asio::awaitable<Result> Router::routed(std::string const& model, CallOptions cal
 asio::awaitable<ChatResponse> Router::do_chat(ChatRequest request, CallOptions call)
 {
     auto attempt = [&request](ModelProvider& provider, std::string const& model, CallOptions options) {
-        ChatRequest r = request;
-        r.model = model;
-        return provider.chat(std::move(r), std::move(options));
+        return provider.chat(for_model(request, model), std::move(options));
     };
     co_return co_await routed<ChatResponse>(request.model, std::move(call), attempt);
 }
@@ -262,9 +269,7 @@ asio::awaitable<ChatStream> Router::do_chat_stream(ChatRequest request, CallOpti
     // The stream is committed once a server accepted it: the router hands it out unwrapped,
     // so its tokens cross no router code.
     auto attempt = [&request](ModelProvider& provider, std::string const& model, CallOptions options) {
-        ChatRequest r = request;
-        r.model = model;
-        return provider.chat_stream(std::move(r), std::move(options));
+        return provider.chat_stream(for_model(request, model), std::move(options));
     };
     co_return co_await routed<ChatStream>(request.model, std::move(call), attempt);
 }
@@ -272,9 +277,7 @@ asio::awaitable<ChatStream> Router::do_chat_stream(ChatRequest request, CallOpti
 asio::awaitable<CompletionResponse> Router::do_complete(CompletionRequest request, CallOptions call)
 {
     auto attempt = [&request](ModelProvider& provider, std::string const& model, CallOptions options) {
-        CompletionRequest r = request;
-        r.model = model;
-        return provider.complete(std::move(r), std::move(options));
+        return provider.complete(for_model(request, model), std::move(options));
     };
     co_return co_await routed<CompletionResponse>(request.model, std::move(call), attempt);
 }
@@ -282,9 +285,7 @@ asio::awaitable<CompletionResponse> Router::do_complete(CompletionRequest reques
 asio::awaitable<CompletionStream> Router::do_complete_stream(CompletionRequest request, CallOptions call)
 {
     auto attempt = [&request](ModelProvider& provider, std::string const& model, CallOptions options) {
-        CompletionRequest r = request;
-        r.model = model;
-        return provider.complete_stream(std::move(r), std::move(options));
+        return provider.complete_stream(for_model(request, model), std::move(options));
     };
     co_return co_await routed<CompletionStream>(request.model, std::move(call), attempt);
 }
@@ -292,9 +293,7 @@ asio::awaitable<CompletionStream> Router::do_complete_stream(CompletionRequest r
 asio::awaitable<EmbeddingResponse> Router::do_embed(EmbeddingRequest request, CallOptions call)
 {
     auto attempt = [&request](ModelProvider& provider, std::string const& model, CallOptions options) {
-        EmbeddingRequest r = request;
-        r.model = model;
-        return provider.embed(std::move(r), std::move(options));
+        return provider.embed(for_model(request, model), std::move(options));
     };
     co_return co_await routed<EmbeddingResponse>(request.model, std::move(call), attempt);
 }

@@ -110,13 +110,6 @@ private:
         CircuitBreaker circuit;
         std::atomic<int> in_flight{0};
     };
-    /// One attempt of a call: `call(provider, model, options)` returns the awaitable.
-    struct Candidate {
-        Replica* replica;
-        std::string const* model;
-    };
-    class Plan;
-
     Route const& route(std::string const& model) const;
     Replica* replica(std::string_view name) const;
 
