@@ -21,6 +21,8 @@ W4_N = 10 if QUICK else 200
 TOKENS = 5000
 W5_N = 5 if QUICK else 20
 REPEAT = 1 if QUICK else 3
+# W1 and W2 also run llmio with llmio::Metrics recording every request (issue 15: <= 3% CPU).
+METRICS_ON = ['--metrics', 'on']
 
 
 def start_server(*flags):
@@ -100,14 +102,14 @@ def main():
 
         for conc in (1, 32):
             name = f'W1 chat c={conc}'
-            for client, cmd in (('llmio', c('bench_llmio')), ('beast floor', c('bench_beast')),
-                                ('openai-node', NODE + ['--client', 'openai'])):
+            for client, cmd in (('llmio', c('bench_llmio')), ('llmio + metrics', c('bench_llmio') + METRICS_ON),
+                                ('beast floor', c('bench_beast')), ('openai-node', NODE + ['--client', 'openai'])):
                 rows.append((name, client, median_run(cmd + args('w1', W1_N, conc), url), 'request'))
                 print(name, client, 'done', file=sys.stderr)
         for conc in (1, 8):
             name = f'W2 SSE {TOKENS} tok c={conc}'
-            for client, cmd in (('llmio', c('bench_llmio')), ('beast floor', c('bench_beast')),
-                                ('openai-node', NODE + ['--client', 'openai'])):
+            for client, cmd in (('llmio', c('bench_llmio')), ('llmio + metrics', c('bench_llmio') + METRICS_ON),
+                                ('beast floor', c('bench_beast')), ('openai-node', NODE + ['--client', 'openai'])):
                 rows.append((name, client, median_run(cmd + args('w2', W2_N, conc, TOKENS), url), 'token'))
                 print(name, client, 'done', file=sys.stderr)
         name = f'W3 {W3_STREAMS} streams trickle'

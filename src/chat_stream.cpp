@@ -12,6 +12,19 @@ bool carries_something(ChatChunk const& c)
            !c.tool_calls.empty() || c.finish_reason || c.usage || c.stats;
 }
 
+// What a measured stream learns from a delivered chunk: no allocation, one branch per field.
+void measure(RequestMeter& meter, ChatChunk const& c)
+{
+    if (!c.content.empty() || !c.reasoning.empty() || !c.refusal.empty() || !c.tool_calls.empty())
+        meter.token();
+    if (c.usage)
+        meter.set_usage(*c.usage);
+    if (c.stats)
+        meter.set_stats(*c.stats);
+    if (!c.model.empty())
+        meter.set_answer_model(c.model);
+}
+
 } // namespace
 
 ChatStream::ChatStream(std::unique_ptr<Source> source) noexcept : source_(std::move(source)) {}
@@ -42,8 +55,17 @@ ChatResponse const& ChatStream::result() const
 
 void ChatStream::close() noexcept
 {
+    if (!source_)
+        return;
+    source_->close();
+    if (source_->meter_ && !source_->meter_->finished())
+        source_->meter_->cancel(); // closed before its end
+}
+
+void ChatStream::attach_meter(std::unique_ptr<RequestMeter> meter) noexcept
+{
     if (source_)
-        source_->close();
+        source_->meter_ = std::move(meter);
 }
 
 boost::asio::awaitable<std::optional<ChatChunk>> ChatStream::next()
@@ -72,6 +94,8 @@ boost::asio::awaitable<std::optional<ChatChunk>> ChatStream::next()
                 more = co_await s.next(s.chunk_);
             if (!more) {
                 s.done_ = true;
+                if (s.meter_)
+                    s.meter_->succeed();
                 co_return std::nullopt;
             }
             if (s.chunk_.choice_index != 0)
@@ -80,10 +104,14 @@ boost::asio::awaitable<std::optional<ChatChunk>> ChatStream::next()
             s.result_.reset();
             if (!carries_something(s.chunk_))
                 continue;
+            if (s.meter_)
+                measure(*s.meter_, s.chunk_);
             co_return std::move(s.chunk_);
         }
     } catch (...) {
         s.close(); // a stream that failed is over; the sources name the provider
+        if (s.meter_)
+            s.meter_->fail(std::current_exception());
         throw;
     }
 }

@@ -44,8 +44,17 @@ CompletionResponse const& CompletionStream::result() const
 
 void CompletionStream::close() noexcept
 {
+    if (!source_)
+        return;
+    source_->close();
+    if (source_->meter_ && !source_->meter_->finished())
+        source_->meter_->cancel(); // closed before its end
+}
+
+void CompletionStream::attach_meter(std::unique_ptr<RequestMeter> meter) noexcept
+{
     if (source_)
-        source_->close();
+        source_->meter_ = std::move(meter);
 }
 
 namespace {
@@ -139,15 +148,27 @@ boost::asio::awaitable<std::optional<CompletionChunk>> CompletionStream::next()
                 more = co_await s.next(s.chunk_);
             if (!more) {
                 s.done_ = true;
+                if (auto* meter = s.meter_.get()) {
+                    if (s.response_.usage)
+                        meter->set_usage(*s.response_.usage);
+                    if (s.response_.stats)
+                        meter->set_stats(*s.response_.stats);
+                    meter->set_answer_model(s.response_.model);
+                    meter->succeed();
+                }
                 co_return std::nullopt;
             }
             apply(s.chunk_, s.response_, s.choices_, s.trailer_);
             if (!carries_something(s.chunk_))
                 continue;
+            if (s.meter_ && !s.chunk_.text.empty())
+                s.meter_->token();
             co_return std::move(s.chunk_);
         }
     } catch (...) {
         s.close(); // a stream that failed is over; the sources name the provider
+        if (s.meter_)
+            s.meter_->fail(std::current_exception());
         throw;
     }
 }

@@ -101,6 +101,8 @@ boost::asio::awaitable<bool> FramedSource<Stream>::next(Chunk& out)
             auto const slice = co_await stream_.read_some();
             starved_ = false;
             if (slice) {
+                if (auto* meter = this->meter())
+                    meter->add_bytes(slice->size());
                 push(*slice);
             } else {
                 body_ended_ = true;

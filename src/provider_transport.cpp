@@ -2,6 +2,7 @@
 
 #include <llmio/error_mapping.hpp>
 #include <llmio/error_sanitize.hpp>
+#include <llmio/metrics.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -169,12 +170,18 @@ asio::awaitable<Answer> ProviderTransport::exchange(http::HttpRequest request, C
         RetryDecision decision;
         try {
             auto stream = co_await client_.open_ref(endpoint_, request);
+            if (call.meter) {
+                auto const& timing = stream.timing();
+                call.meter->response_head(timing.queue_wait, timing.connect, timing.reused, retries);
+            }
             if (!is_success(stream.status()) || whole) {
                 http::HttpResponse response;
                 response.status = stream.status();
                 response.headers = stream.headers();
                 // Error bodies are small; a huge one is cut, the message survives.
                 response.body = co_await stream.read_all(options_.http.limits.max_body_bytes);
+                if (call.meter)
+                    call.meter->add_bytes(response.body.size());
                 if (!is_success(response.status))
                     throw_for(response);
                 if constexpr (whole)
@@ -184,6 +191,8 @@ asio::awaitable<Answer> ProviderTransport::exchange(http::HttpRequest request, C
                 answer.emplace(std::move(stream));
             break;
         } catch (ProviderError const& e) {
+            if (call.meter)
+                call.meter->set_retries(retries);
             decision = decide_retry(policy, retries, e, false, random01());
             // A wait that would end at or past the deadline is pointless: the caller gets the
             // error that caused it now (e.g. the RateLimitError with its retry_after).

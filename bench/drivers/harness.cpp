@@ -30,6 +30,8 @@ Args parse_args(int argc, char** argv)
             args.concurrency = std::max<std::size_t>(1, std::stoul(value));
         else if (flag == "--tokens")
             args.tokens = std::stoul(value);
+        else if (flag == "--metrics")
+            args.metrics = value == "on";
         else
             fail("unknown flag " + std::string(flag));
     }

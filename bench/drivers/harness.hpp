@@ -16,6 +16,7 @@ struct Args {
     std::size_t requests = 1;
     std::size_t concurrency = 1;
     std::size_t tokens = 0;
+    bool metrics = false;             ///< --metrics on: llmio records every request (issue 15)
 };
 
 Args parse_args(int argc, char** argv);

@@ -6,6 +6,7 @@
 #include <llmio/chat_stream.hpp>
 #include <llmio/discovery.hpp>
 #include <llmio/error.hpp>
+#include <llmio/metrics.hpp>
 #include <llmio/ollama/provider.hpp>
 #include <llmio/openai/provider.hpp>
 
@@ -114,17 +115,22 @@ int main(int argc, char** argv)
     http.pool.max_idle_per_origin = std::max<std::size_t>(16, args.concurrency);
     http.concurrency.max_in_flight = std::max<std::size_t>(64, args.concurrency);
 
+    // --metrics on: every request recorded, as an application exporting Prometheus would.
+    auto metrics = args.metrics ? std::make_shared<llmio::Metrics>() : nullptr;
+
     std::unique_ptr<llmio::ModelProvider> provider;
     if (args.workload == "w4") {
         llmio::ollama::Options options;
         options.base_url = args.url;
         options.http = http;
+        options.metrics = metrics;
         provider = std::make_unique<llmio::ollama::OllamaProvider>(io.get_executor(), options);
     } else if (args.workload != "w5") {
         llmio::openai::Options options;
         options.base_url = args.url + "/v1";
         options.api_key = "sk-bench";
         options.http = http;
+        options.metrics = metrics;
         provider = std::make_unique<llmio::openai::OpenAICompatibleProvider>(io.get_executor(), options);
     }
     work.provider = provider.get();
@@ -149,4 +155,6 @@ int main(int argc, char** argv)
         }
     }
     measurement.report(args.requests, work.tokens);
+    if (metrics && metrics->snapshot().merged().count(llmio::Count::requests) != args.requests)
+        fail("metrics counted another number of requests than were made");
 }

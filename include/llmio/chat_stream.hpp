@@ -4,6 +4,8 @@
 #include <llmio/chat.hpp>
 #include <llmio/chat_assembler.hpp>
 
+#include <llmio/metrics.hpp>
+
 #include <boost/asio/awaitable.hpp>
 
 #include <memory>
@@ -51,8 +53,13 @@ public:
         virtual boost::asio::awaitable<bool> next(ChatChunk& out) = 0;
         virtual void close() noexcept = 0;
 
+    protected:
+        /// The request's meter when it is measured (body bytes are added to it), else nullptr.
+        RequestMeter* meter() const noexcept { return meter_.get(); }
+
     private:
         friend class ChatStream;
+        std::unique_ptr<RequestMeter> meter_; // finished at the end, error or close
         // ChatStream's own per-stream state lives with the source, which is allocated once
         // anyway: a ChatStream stays one pointer however many frames it is returned through.
         ChatChunk chunk_; // filled by the source; reused for every token
@@ -84,8 +91,13 @@ public:
 
     bool done() const noexcept;
 
-    /// Closes the connection now.
+    /// Closes the connection now. A measured stream closed before its end is recorded as
+    /// cancelled.
     void close() noexcept;
+
+    /// Measures this stream until its end with `meter` (ModelProvider's public call, or a
+    /// decorator, attaches it): time to first token, tokens, usage and server figures, outcome.
+    void attach_meter(std::unique_ptr<RequestMeter> meter) noexcept;
 
 private:
     std::unique_ptr<Source> source_;

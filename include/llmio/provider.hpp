@@ -35,6 +35,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -44,11 +45,17 @@
 namespace llmio {
 
 class LocalModelManager;
+class Metrics;
+class RequestMeter;
 
 /// Per-call overrides of the provider's defaults.
 struct CallOptions {
     std::optional<RetryPolicy> retry;
     std::optional<http::Timeouts> timeouts;
+    /// Where the transport records what it sees of this call (retries, connection, time to
+    /// first byte, bytes). The public calls set it when the provider has Metrics; a decorator
+    /// that measures a call itself may pass its own to a provider that has none.
+    RequestMeter* meter = nullptr;
 };
 
 /// What kind of server answered and how to reach it.
@@ -91,6 +98,9 @@ public:
     virtual ProviderFeatures features() const noexcept = 0;
     /// LM Studio and Ollama manage local models; others return nullptr.
     virtual LocalModelManager* model_manager() noexcept { return nullptr; }
+
+    /// Where this provider records its requests (its Options' `metrics`); nullptr: nowhere.
+    std::shared_ptr<Metrics> const& metrics() const noexcept { return metrics_; }
 
     /// Models the server offers. Throws the usual transport and server errors.
     boost::asio::awaitable<std::vector<ModelInfo>> list_models();
@@ -138,6 +148,10 @@ public:
 protected:
     ModelProvider() = default;
 
+    /// Called by a provider's constructor with its Options' `metrics`: chat, chat_stream,
+    /// complete, complete_stream and embed are then measured and recorded there.
+    void set_metrics(std::shared_ptr<Metrics> metrics) noexcept { metrics_ = std::move(metrics); }
+
     /// Secrets (API keys, tokens) redacted from every error the public calls throw.
     virtual std::span<std::string const> secrets() const noexcept { return {}; }
 
@@ -152,6 +166,9 @@ protected:
     virtual boost::asio::awaitable<std::optional<ModelCapabilities>> do_model_capabilities(std::string model) = 0;
     virtual boost::asio::awaitable<HealthStatus> do_health() = 0;
     virtual boost::asio::awaitable<ServerInfo> do_info() = 0;
+
+private:
+    std::shared_ptr<Metrics> metrics_;
 };
 
 } // namespace llmio

@@ -36,6 +36,7 @@ struct StreamState {
     std::string target;
     std::string slice; // the body bytes of the last read_some
     std::size_t read_size = Connection::kInitialReadSize;
+    ConnectionTiming timing;
     bool done = false;
     // A parse that failed after it had produced body bytes: those bytes are delivered first,
     // and the failure on the next read_some, so that nothing received is lost.
@@ -291,6 +292,8 @@ std::string_view HttpStream::header(std::string_view name) const
 
 bool HttpStream::done() const noexcept { return state_->done; }
 
+ConnectionTiming const& HttpStream::timing() const noexcept { return state_->timing; }
+
 void HttpStream::close() noexcept
 {
     state_->done = false;
@@ -452,8 +455,11 @@ asio::awaitable<HttpStream> HttpClient::open_impl(std::shared_ptr<ClientState> c
         state->total_deadline = request.deadline;
         if (auto permit = client->limiter->try_acquire())
             state->permit = std::move(*permit);
-        else
+        else {
+            auto const queued = Clock::now(); // only a request that waits reads the clock here
             state->permit = co_await acquire_slot(*client, state->total_deadline, *state);
+            state->timing.queue_wait = Clock::now() - queued;
+        }
 
         auto const started = Clock::now();
         state->total_deadline = std::min(state->total_deadline, deadline_after(state->timeouts.total, started));
@@ -466,7 +472,8 @@ asio::awaitable<HttpStream> HttpClient::open_impl(std::shared_ptr<ClientState> c
             state->connection = attempt == 0 ? client->take_idle(key) : nullptr;
             if (!state->connection) {
                 state->connection = std::make_unique<Connection>(client->executor, key);
-                Deadline const connect_deadline{deadline_after(state->timeouts.connect),
+                auto const connecting = Clock::now();
+                Deadline const connect_deadline{deadline_after(state->timeouts.connect, connecting),
                                                 state->total_deadline};
                 auto ec = co_await state->connection->connect(
                     endpoint, endpoint.tls() ? &client->tls_context() : nullptr, connect_deadline,
@@ -474,8 +481,12 @@ asio::awaitable<HttpStream> HttpClient::open_impl(std::shared_ptr<ClientState> c
                 if (ec)
                     state->fail(ec, Stage::connect, co_await caller_cancelled());
                 client->opened.fetch_add(1, std::memory_order_relaxed);
+                state->timing.connect = Clock::now() - connecting;
+            } else {
+                state->timing.connect.reset();
             }
             bool const reused = state->connection->reused;
+            state->timing.reused = reused;
             Deadline const response_deadline{deadline_after(state->timeouts.first_byte),
                                              state->total_deadline};
 

@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 namespace {
 
@@ -490,4 +491,34 @@ TEST_CASE("cli refuses a link-local (cloud metadata) --url before connecting, ex
     CHECK(r.out.empty());
     CHECK(r.err.find("host 169.254.169.254 is a link-local address (cloud metadata services live there), refused "
                      "by the host policy's deny_link_local; list it in allow_hosts to reach it") != std::string::npos);
+}
+
+TEST_CASE("cli chat --stats prints the figures on stderr and leaves stdout the answer", "[cli][metrics]")
+{
+    llmio::test::OllamaEmulatorFixture ollama;
+    auto const url = ollama.server.base_url();
+    // Streamed: the time to first token, the client's speed and the server's, Ollama's usage.
+    auto const streamed = run_cli({"chat", "--provider", "ollama", "--url", url, "-m", "llama3.2:latest",
+                                   "--stats", "hello llama"});
+    INFO(streamed.err);
+    CHECK(streamed.code == 0);
+    CHECK(streamed.out == "Hello! You said: hello llama\n");
+    std::regex const streamed_stats("time to first token  [0-9]+\\.[0-9]{3} s\n"
+                                    "tokens/s             [0-9]+\\.[0-9] \\(server 98\\.0\\)\n"
+                                    "tokens in/out        2 / 5\n"
+                                    "total time           [0-9]+\\.[0-9]{3} s\n");
+    CHECK(std::regex_match(streamed.err, streamed_stats));
+
+    // Whole: no first token to time.
+    auto const whole = run_cli({"chat", "--provider", "ollama", "--url", url, "-m", "llama3.2:latest",
+                                "--no-stream", "--stats", "hello llama"});
+    INFO(whole.err);
+    CHECK(whole.code == 0);
+    CHECK(whole.out == "Hello! You said: hello llama\n");
+    CHECK(whole.err.rfind("time to first token  -\n", 0) == 0);
+    CHECK(whole.err.find("tokens in/out        2 / 5\n") != std::string::npos);
+
+    // Without --stats, stderr stays quiet.
+    auto const plain = run_cli({"chat", "--provider", "ollama", "--url", url, "-m", "llama3.2:latest", "hello"});
+    CHECK(plain.err.empty());
 }

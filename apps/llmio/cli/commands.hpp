@@ -38,6 +38,7 @@ struct ChatOptions {
     GenerationOptions gen;
     std::string system;
     bool no_stream = false;
+    bool stats = false; ///< Print what the answer cost on stderr after it.
     std::string tools_file;
     std::string tool_choice;
     std::string json_schema_file;

@@ -146,6 +146,8 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
     add_generation(chat, chat_options.gen);
     chat->add_option("--system", chat_options.system, "System prompt");
     chat->add_flag("--no-stream", chat_options.no_stream, "Ask for the whole answer at once");
+    chat->add_flag("--stats", chat_options.stats,
+                   "After the answer, print on stderr: time to first token, tokens/s, tokens, total time");
     chat->add_option("--tools", chat_options.tools_file, "JSON file: array of OpenAI-style tool definitions")
         ->check(CLI::ExistingFile);
     chat->add_option("--tool-choice", chat_options.tool_choice, "auto, none, required or a tool name");

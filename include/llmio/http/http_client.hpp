@@ -59,6 +59,15 @@ struct HttpResponse {
     std::string_view header(std::string_view name) const;
 };
 
+/// How the connection of a response was had, for metrics.
+struct ConnectionTiming {
+    /// Time spent waiting for a slot of the concurrency limit; unset when one was free at once.
+    std::optional<std::chrono::steady_clock::duration> queue_wait;
+    /// Time to open the connection (resolve, connect, TLS); unset for a pooled connection.
+    std::optional<std::chrono::steady_clock::duration> connect;
+    bool reused = false;
+};
+
 /// A response whose headers have arrived and whose body is read slice by slice.
 ///
 /// It owns its connection. Reading the body to its end returns the connection to the pool (when
@@ -107,6 +116,9 @@ public:
 
     /// True once the whole body was read.
     bool done() const noexcept;
+
+    /// How the connection was had (queue wait, connect time, reused).
+    ConnectionTiming const& timing() const noexcept;
 
     /// Closes the connection now; it is never returned to the pool.
     void close() noexcept;

@@ -81,6 +81,7 @@ Provider::Provider(asio::any_io_executor executor, Options options)
                  transport_options(options_, [this] { cache_.invalidate(); }))
     , cache_([this]() { return do_list_models(); }, cache_options(options_))
 {
+    set_metrics(options_.metrics);
 }
 
 ProviderFeatures Provider::features() const noexcept
@@ -193,7 +194,10 @@ asio::awaitable<bool> Provider::use_v0(CallOptions const& call)
 {
     if (!options_.native_stats)
         co_return false;
-    auto const api = co_await native_api(call);
+    // The probe is not the measured request: its answer is no part of the call's figures.
+    CallOptions probe = call;
+    probe.meter = nullptr;
+    auto const api = co_await native_api(std::move(probe));
     co_return api != NativeApi::none;
 }
 

@@ -80,6 +80,7 @@ OllamaProvider::OllamaProvider(asio::any_io_executor executor, Options options)
                  transport_options(options_, [this] { invalidate_model_cache(); }))
     , models_([this] { return fetch_tags(); }, cache_options(options_))
 {
+    set_metrics(options_.metrics);
 }
 
 void OllamaProvider::invalidate_model_cache() noexcept

@@ -51,6 +51,7 @@ OpenAICompatibleProvider::OpenAICompatibleProvider(asio::any_io_executor executo
     , cache_([this]() { return do_list_models(); }, cache_options(options_))
 {
     include_usage_ = options_.include_usage.value_or(is_openai_host(transport_.endpoint()));
+    set_metrics(options_.metrics);
 }
 
 asio::awaitable<std::vector<ModelInfo>> OpenAICompatibleProvider::do_list_models()

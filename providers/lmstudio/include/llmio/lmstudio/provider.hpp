@@ -33,6 +33,7 @@
 #include <llmio/lmstudio/native_chat.hpp>
 #include <llmio/lmstudio/native_wire.hpp>
 #include <llmio/model_cache.hpp>
+#include <llmio/metrics.hpp>
 #include <llmio/provider.hpp>
 #include <llmio/provider_transport.hpp>
 
@@ -77,6 +78,8 @@ struct Options {
     std::optional<std::string> draft_model;
     http::HttpOptions http;
     RetryPolicy retry;
+    /// Where requests are measured (docs/metrics.md); nullptr: not measured, at no cost.
+    std::shared_ptr<Metrics> metrics;
     std::vector<http::Header> headers; ///< Extra headers on every request.
     /// How often `download` polls the job's status, and how long it follows a job at most.
     std::chrono::milliseconds download_poll_interval{1000};

@@ -15,6 +15,7 @@
 #include <llmio/model_cache.hpp>
 #include <llmio/model_manager.hpp>
 #include <llmio/ollama/wire.hpp>
+#include <llmio/metrics.hpp>
 #include <llmio/provider.hpp>
 #include <llmio/provider_transport.hpp>
 
@@ -49,6 +50,8 @@ struct Options {
     std::string name = "ollama";
     http::HttpOptions http;
     RetryPolicy retry;
+    /// Where requests are measured (docs/metrics.md); nullptr: not measured, at no cost.
+    std::shared_ptr<Metrics> metrics;
     std::vector<http::Header> headers; ///< Extra headers on every request.
     /// How long the model list (`/api/tags`) and each model's `/api/show` answer stay cached
     /// for `supports_model` and `model_capabilities`; 0 = ask the server on every call.

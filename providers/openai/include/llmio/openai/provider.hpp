@@ -5,6 +5,7 @@
 // LM Studio's /v1 layer and any server speaking `/v1/chat/completions`.
 
 #include <llmio/model_cache.hpp>
+#include <llmio/metrics.hpp>
 #include <llmio/provider.hpp>
 #include <llmio/provider_transport.hpp>
 
@@ -33,6 +34,8 @@ struct Options {
     std::string name = "openai";
     http::HttpOptions http;
     RetryPolicy retry;
+    /// Where requests are measured (docs/metrics.md); nullptr: not measured, at no cost.
+    std::shared_ptr<Metrics> metrics;
     std::vector<http::Header> headers; ///< Extra headers on every request.
     /// How long the model list behind `supports_model` and `model_capabilities` is reused
     /// (ModelCache; zero = list on every call). Forgotten early when a call fails with
