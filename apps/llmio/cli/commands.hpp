@@ -77,6 +77,7 @@ boost::asio::awaitable<int> cmd_load(Context& ctx, LoadCommandOptions options);
 boost::asio::awaitable<int> cmd_unload(Context& ctx, std::string model);
 boost::asio::awaitable<int> cmd_pull(Context& ctx, std::string model);
 boost::asio::awaitable<int> cmd_info(Context& ctx, bool json);
+boost::asio::awaitable<int> cmd_ps(Context& ctx, bool json);
 boost::asio::awaitable<int> cmd_health(Context& ctx, bool json);
 boost::asio::awaitable<int> cmd_emulate(Context& ctx, EmulateOptions options);
 

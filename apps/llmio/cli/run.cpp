@@ -207,6 +207,10 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
     auto* info = app.add_subcommand("info", "Server kind, version, base URL and models");
     info->add_flag("--json", info_json, "Print JSON");
     info->callback([&] { command = [&] { return cmd_info(ctx, info_json); }; });
+    bool ps_json = false;
+    auto* ps = app.add_subcommand("ps", "Models in memory (size, GPU part, context) and on disk");
+    ps->add_flag("--json", ps_json, "Print JSON (sizes in bytes)");
+    ps->callback([&] { command = [&] { return cmd_ps(ctx, ps_json); }; });
     auto* health = app.add_subcommand("health", "Whether the server answers (exit 0) or not (exit 3)");
     health->add_flag("--json", health_json, "Print JSON");
     health->callback([&] { command = [&] { return cmd_health(ctx, health_json); }; });
