@@ -121,3 +121,41 @@ TEST_CASE("cli ps prints the loaded and downloaded models, --json in bytes", "[c
     CHECK(table.out.find("DOWNLOADED") != std::string::npos);
     CHECK(table.out.find("2026-01-01T00:05:00Z") != std::string::npos);
 }
+
+TEST_CASE("cli bench-model runs N streamed chats at concurrency C and prints percentiles", "[cli][metrics]")
+{
+    test::OllamaEmulatorFixture emulator;
+    auto const url = emulator.server.base_url();
+    auto const json_run = test::run_cli({"bench-model", "--provider", "ollama", "--url", url, "-m", "llama3.2:latest",
+                                         "-n", "6", "-c", "3", "-p", "hi there", "--json"});
+    INFO(json_run.err);
+    REQUIRE(json_run.code == 0);
+    auto const doc = boost::json::parse(json_run.out).as_object();
+    CHECK(doc.at("provider") == "ollama");
+    CHECK(doc.at("model") == "llama3.2:latest");
+    CHECK(doc.at("requests") == 6);
+    CHECK(doc.at("concurrency") == 3);
+    CHECK(doc.at("errors") == 0);
+    std::size_t chats = 0;
+    for (auto const& r : emulator.server.requests())
+        chats += r.target == "/api/chat" ? 1 : 0;
+    CHECK(chats == 6);
+    for (char const* key : {"time_to_first_token_s", "tokens_per_second", "total_s", "server_tokens_per_second"}) {
+        INFO(key);
+        auto const& s = doc.at(key).as_object();
+        CHECK(s.at("count") == 6);
+        CHECK(s.at("p50").to_number<double>() <= s.at("p90").to_number<double>());
+        CHECK(s.at("p90").to_number<double>() <= s.at("p99").to_number<double>());
+    }
+    // The emulator reports 5 tokens in 51 ms for "hi there", every time.
+    CHECK(doc.at("server_tokens_per_second").at("p99").to_number<double>() == Approx(5 / 0.051));
+
+    auto const table = test::run_cli({"bench-model", "--provider", "ollama", "--url", url, "-m", "llama3.2:latest",
+                                      "-n", "2", "-p", "hi there"});
+    INFO(table.err);
+    REQUIRE(table.code == 0);
+    CHECK(table.out.starts_with("llama3.2:latest on ollama: 2 requests, concurrency 1, 0 errors, "));
+    CHECK(table.out.find("tokens/s (server)") != std::string::npos);
+    CHECK(table.out.find("98.0") != std::string::npos);
+    CHECK(table.out.find("time to first token (s)") != std::string::npos);
+}

@@ -45,6 +45,13 @@ struct ChatOptions {
     std::optional<std::string> prompt;
 };
 
+struct BenchModelOptions {
+    GenerationOptions gen;
+    std::size_t requests = 10;
+    std::size_t concurrency = 1;
+    std::string prompt = "Write one sentence about the sea.";
+};
+
 struct CompleteOptions {
     GenerationOptions gen;
     bool no_stream = false;
@@ -78,6 +85,7 @@ boost::asio::awaitable<int> cmd_unload(Context& ctx, std::string model);
 boost::asio::awaitable<int> cmd_pull(Context& ctx, std::string model);
 boost::asio::awaitable<int> cmd_info(Context& ctx, bool json);
 boost::asio::awaitable<int> cmd_ps(Context& ctx, bool json);
+boost::asio::awaitable<int> cmd_bench_model(Context& ctx, BenchModelOptions options);
 boost::asio::awaitable<int> cmd_health(Context& ctx, bool json);
 boost::asio::awaitable<int> cmd_emulate(Context& ctx, EmulateOptions options);
 

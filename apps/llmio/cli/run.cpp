@@ -207,6 +207,17 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
     auto* info = app.add_subcommand("info", "Server kind, version, base URL and models");
     info->add_flag("--json", info_json, "Print JSON");
     info->callback([&] { command = [&] { return cmd_info(ctx, info_json); }; });
+    BenchModelOptions bench_options;
+    auto* bench = app.add_subcommand("bench-model", "N streamed chats at concurrency C: percentiles of "
+                                                    "time to first token, tokens/s and total");
+    add_generation(bench, bench_options.gen);
+    bench->add_option("-n,--requests", bench_options.requests, "Requests (default 10)")->check(CLI::PositiveNumber);
+    bench->add_option("-c,--concurrency", bench_options.concurrency, "At once (default 1)")->check(CLI::PositiveNumber);
+    bench->add_option("-p,--prompt", bench_options.prompt, "The prompt of every request");
+    bench->callback([&] {
+        finish_generation(bench, bench_options.gen);
+        command = [&] { return cmd_bench_model(ctx, bench_options); };
+    });
     bool ps_json = false;
     auto* ps = app.add_subcommand("ps", "Models in memory (size, GPU part, context) and on disk");
     ps->add_flag("--json", ps_json, "Print JSON (sizes in bytes)");
