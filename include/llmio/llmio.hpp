@@ -20,10 +20,12 @@
 #include <llmio/discovery.hpp>
 #include <llmio/error.hpp>
 #include <llmio/logger.hpp>
+#include <llmio/metrics.hpp>
 #include <llmio/model_manager.hpp>
 #include <llmio/provider.hpp>
 #include <llmio/register_discovered.hpp>
 #include <llmio/registry.hpp>
+#include <llmio/resource_usage.hpp>
 #include <llmio/retry.hpp>
 #include <llmio/router.hpp>
 #include <llmio/run.hpp>
