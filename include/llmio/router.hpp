@@ -34,7 +34,9 @@
 // The Router is a ModelProvider: it registers, nests, and passes the conformance suite.
 
 #include <llmio/circuit_breaker.hpp>
+#include <llmio/logger.hpp>
 #include <llmio/provider.hpp>
+#include <llmio/route.hpp>
 
 #include <atomic>
 #include <map>
@@ -47,15 +49,6 @@
 
 namespace llmio {
 
-struct RouteTarget {
-    std::vector<std::string> providers; ///< Names in RouterOptions::providers: equivalent replicas.
-    std::string model;                  ///< The model's name on those providers.
-};
-
-struct Route {
-    std::vector<RouteTarget> targets; ///< Tried in order.
-};
-
 struct RouterOptions {
     std::string name = "router"; ///< In errors and the registry.
     /// The provider instances routes may name. Shared: one instance may serve several routes
@@ -66,8 +59,30 @@ struct RouterOptions {
     CircuitOptions circuit;
     /// Seeds the replica choice; unset: seeded from std::random_device once per router.
     std::optional<unsigned> seed;
-    /// The circuits' clock; empty: std::chrono::steady_clock (tests inject one).
+    /// The circuits' and caches' clock; empty: std::chrono::steady_clock (tests inject one).
     CircuitBreaker::Clock clock;
+    /// maintain(): how often every provider's health is checked; zero = never (passive
+    /// health only: the circuits).
+    std::chrono::milliseconds health_check_interval{0};
+    /// maintain(): how often the models of keep_warm routes are checked and reloaded.
+    std::chrono::milliseconds keep_warm_interval{60000};
+    /// How long a local server's list of loaded models is trusted by the replica choice.
+    std::chrono::milliseconds loaded_models_ttl{10000};
+    /// Every attempt, fallback, load and health change, at debug (attempts) or info level.
+    Logger logger;
+};
+
+/// Sets the options that `settings` give (the config file's "router" section).
+void apply_router_settings(RouterOptions& options, RouterSettings const& settings);
+
+/// One provider instance as `Router::check_now` found it.
+struct RouterProviderState {
+    std::string name;
+    bool healthy = false;
+    std::string detail;                      ///< Why not healthy, or the server's words.
+    std::chrono::milliseconds latency{0};    ///< Of the health check.
+    bool circuit_open = false;               ///< After the check counted.
+    std::optional<std::vector<std::string>> loaded_models; ///< Local servers only.
 };
 
 class Router : public ModelProvider {
@@ -85,6 +100,20 @@ public:
     CircuitBreaker const* circuit(std::string_view provider) const;
     /// Requests in flight to a provider instance (streams until they were accepted).
     int in_flight(std::string_view provider) const;
+    /// The provider instances' names, sorted.
+    std::vector<std::string> provider_names() const;
+    std::map<std::string, Route> const& routes() const noexcept { return options_.routes; }
+    /// Replaces RouterOptions::logger; call it before any call runs.
+    void set_logger(Logger logger);
+
+    /// Checks every provider instance now, concurrently: its health and, for a local server,
+    /// the models it has loaded. A failed check counts against the provider's circuit like a
+    /// failed call; a passed one closes it. Sorted by name.
+    boost::asio::awaitable<std::vector<RouterProviderState>> check_now();
+    /// Runs until cancelled (or its io_context stops): check_now() every
+    /// `health_check_interval` when set, and every `keep_warm_interval` loads the models of
+    /// keep_warm routes that their local servers do not hold. co_spawn it beside the calls.
+    boost::asio::awaitable<void> maintain();
 
 protected:
     boost::asio::awaitable<std::vector<ModelInfo>> do_list_models() override;
