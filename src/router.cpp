@@ -1,11 +1,21 @@
 #include <llmio/router.hpp>
 
+#include "router_local_models.hpp"
+
 #include <llmio/chat_stream.hpp>
 #include <llmio/completion_stream.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <set>
 
 namespace llmio {
 
@@ -42,10 +52,11 @@ bool worth_another_server(ProviderError const& e) noexcept
 }
 
 // Which failure the caller most needs to hear about when every candidate failed: one it can act
-// on (wait for the rate limit, fix a key or a model name) before an outage.
+// on (shorten the prompt, wait for the rate limit, fix a key or a model name) before an outage.
 int telling(ErrorKind kind) noexcept
 {
     switch (kind) {
+    case ErrorKind::context_length: return 7;
     case ErrorKind::rate_limit: return 6;
     case ErrorKind::authentication: return 5;
     case ErrorKind::model_not_found: return 4;
@@ -86,6 +97,44 @@ private:
 
 } // namespace
 
+struct Router::Replica {
+    Replica(std::string n, std::shared_ptr<ModelProvider> p, RouterOptions const& options)
+        : name(std::move(n)), provider(std::move(p)), circuit(options.circuit, options.clock)
+    {
+        if (auto* manager = provider->model_manager())
+            local = std::make_unique<detail::RouterLocalModels>(*manager, options.loaded_models_ttl,
+                                                                options.clock);
+        auto* listed = provider.get();
+        models = std::make_unique<ModelCache>([listed]() { return listed->list_models(); },
+                                              ModelCache::Options{.ttl = options.model_list_ttl,
+                                                                  .clock = options.clock, .key = {}});
+    }
+    std::string name;
+    std::shared_ptr<ModelProvider> provider;
+    CircuitBreaker circuit;
+    std::atomic<int> in_flight{0};
+    /// Local servers only (the provider has a model manager).
+    std::unique_ptr<detail::RouterLocalModels> local;
+    /// What the server lists, for routes by requirement.
+    std::unique_ptr<ModelCache> models;
+};
+
+void apply_router_settings(RouterOptions& options, RouterSettings const& settings)
+{
+    if (settings.health_check_interval)
+        options.health_check_interval = *settings.health_check_interval;
+    if (settings.keep_warm_interval)
+        options.keep_warm_interval = *settings.keep_warm_interval;
+    if (settings.failures_to_open)
+        options.circuit.failures_to_open = *settings.failures_to_open;
+    if (settings.open_for)
+        options.circuit.open_for = *settings.open_for;
+    if (settings.max_open_for)
+        options.circuit.max_open_for = *settings.max_open_for;
+}
+
+Router::~Router() = default;
+
 Router::Router(RouterOptions options) : options_(std::move(options))
 {
     if (options_.routes.empty())
@@ -93,9 +142,20 @@ Router::Router(RouterOptions options) : options_(std::move(options))
     for (auto const& [name, provider] : options_.providers) {
         if (!provider)
             invalid_configuration("provider '" + name + "' is null");
-        replicas_.push_back(std::make_unique<Replica>(name, provider, options_.circuit, options_.clock));
+        replicas_.push_back(std::make_unique<Replica>(name, provider, options_));
     }
     for (auto const& [name, route] : options_.routes) {
+        if (route.requirements) {
+            if (!route.targets.empty())
+                invalid_configuration("route '" + name + "' gives both targets and requirements");
+            if (route.candidates.empty())
+                invalid_configuration("route '" + name + "' has requirements but no candidate providers");
+            for (auto const& provider : route.candidates)
+                if (!replica(provider))
+                    invalid_configuration("route '" + name + "' names provider '" + provider +
+                                          "', which the router does not have");
+            continue;
+        }
         if (route.targets.empty())
             invalid_configuration("route '" + name + "' has no targets");
         for (auto const& target : route.targets) {
@@ -128,6 +188,25 @@ int Router::in_flight(std::string_view provider) const
 {
     auto const* r = replica(provider);
     return r ? r->in_flight.load() : 0;
+}
+
+std::vector<std::string> Router::provider_names() const
+{
+    std::vector<std::string> names;
+    for (auto const& r : replicas_)
+        names.push_back(r->name);
+    return names; // replicas_ follows the sorted map of providers
+}
+
+void Router::set_logger(Logger logger)
+{
+    options_.logger = std::move(logger);
+}
+
+void Router::log(LogLevel level, std::string const& text) const
+{
+    if (options_.logger)
+        options_.logger(level, text);
 }
 
 ProviderFeatures Router::features() const noexcept
@@ -163,60 +242,192 @@ Route const& Router::route(std::string const& model) const
     throw_error(errc::model_not_found, std::move(info));
 }
 
+Router::Replica& Router::pick(std::vector<Replica*>& remaining, std::string const& model)
+{
+    // Servers that hold the model answer without a load: prefer them while the (cached, I/O-free)
+    // list of loaded models says so. Remote servers are always ready.
+    std::vector<std::size_t> pool;
+    for (std::size_t i = 0; i < remaining.size(); ++i)
+        if (!remaining[i]->local || remaining[i]->local->known_loaded(model) == true)
+            pool.push_back(i);
+    if (pool.empty())
+        for (std::size_t i = 0; i < remaining.size(); ++i)
+            pool.push_back(i);
+
+    // Power of two choices: of two replicas picked at random, the less busy one.
+    std::size_t pick = pool.front();
+    if (pool.size() > 1) {
+        std::lock_guard lock(random_mutex_);
+        std::uniform_int_distribution<std::size_t> any(0, pool.size() - 1);
+        std::size_t const a = any(random_);
+        std::size_t b = any(random_);
+        if (b == a)
+            b = (a + 1) % pool.size();
+        pick = remaining[pool[b]]->in_flight.load() < remaining[pool[a]]->in_flight.load() ? pool[b] : pool[a];
+    }
+    Replica& chosen = *remaining[pick];
+    remaining.erase(remaining.begin() + static_cast<std::ptrdiff_t>(pick));
+    return chosen;
+}
+
+asio::awaitable<void> Router::make_ready(Replica& r, std::string const& model)
+{
+    if (r.local->known_loaded(model) == true)
+        co_return;
+    bool is_loaded = false;
+    try {
+        is_loaded = co_await r.local->loaded(model);
+    } catch (ProviderError const& e) {
+        // A server that cannot be reached fails this attempt now, without a second try by
+        // the call; one that cannot list its models (an old version) may still answer it.
+        if (e.error() == errc::cancelled || CircuitBreaker::counts_as_failure(e))
+            throw;
+        co_return;
+    }
+    if (is_loaded)
+        co_return;
+    log(LogLevel::info, "router: loading " + model + " on " + r.name);
+    try {
+        co_await r.local->load(model);
+    } catch (ProviderError const& e) {
+        if (e.error() != errc::unsupported)
+            throw;
+        co_return; // no load endpoint (LM Studio before 0.4): the server loads on the request
+    }
+    log(LogLevel::info, "router: loaded " + model + " on " + r.name);
+}
+
+asio::awaitable<std::vector<RouteTarget>> Router::choose(std::string const& route_name, Route const& route,
+                                                         ChoiceInput input)
+{
+    std::vector<ModelCandidate> candidates;
+    for (auto const& name : route.candidates) {
+        Replica* r = replica(name);
+        if (r->circuit.open())
+            continue;
+        std::vector<ModelInfo> models;
+        try {
+            models = co_await r->models->models();
+        } catch (CancelledError const&) {
+            throw;
+        } catch (ProviderError const& e) {
+            if (CircuitBreaker::counts_as_failure(e))
+                r->circuit.failed();
+            log(LogLevel::info, "router: " + route_name + ": " + name + " could not list its models (" +
+                                    e.code().message() + ")");
+            continue;
+        }
+        for (auto& m : models) {
+            ModelCandidate c;
+            c.provider = name;
+            c.loaded = !r->local || (m.loaded_known ? m.loaded : r->local->known_loaded(m.id) == true);
+            c.model = std::move(m);
+            candidates.push_back(std::move(c));
+        }
+    }
+    auto ranked = options_.policy ? options_.policy(input, std::move(candidates))
+                                  : rank_candidates(input, std::move(candidates));
+    constexpr std::size_t kMostTargets = 8; // one call's attempts stay bounded
+    if (ranked.size() > kMostTargets)
+        ranked.resize(kMostTargets);
+    if (ranked.empty()) {
+        ErrorInfo info;
+        info.provider = options_.name;
+        info.detail = "no model of the servers of route '" + route_name + "' meets its requirements";
+        info.hint = "see which models the servers list (llmio models), or relax the route's requirements";
+        throw_error(errc::model_not_found, std::move(info));
+    }
+    std::vector<RouteTarget> targets;
+    std::string names;
+    for (auto& c : ranked) {
+        names += (names.empty() ? "" : ", ") + c.provider + "/" + c.model.id;
+        RouteTarget t;
+        t.providers.push_back(std::move(c.provider));
+        t.model = std::move(c.model.id);
+        targets.push_back(std::move(t));
+    }
+    log(LogLevel::debug, "router: " + route_name + ": task " + std::string(to_string(input.task)) +
+                             ", candidates " + names);
+    co_return targets;
+}
+
 template <class Result, class Call>
-asio::awaitable<Result> Router::routed(std::string const& model, CallOptions call, Call const& attempt)
+asio::awaitable<Result> Router::routed(std::string const& model, CallOptions call, Call const& attempt,
+                                       ChatRequest const* chat, bool embedding)
 {
     Route const& r = route(model);
     // A request without a model goes to the only route, when there is one.
     std::string const& route_name = model.empty() ? options_.routes.begin()->first : model;
+    std::vector<RouteTarget> chosen_targets;
+    if (r.requirements) {
+        ChoiceInput input;
+        input.chat = chat;
+        input.task = chat ? classify_task(*chat) : Task::general;
+        input.requirements = chat ? requirements_of(*chat, *r.requirements) : *r.requirements;
+        input.requirements.embeddings = input.requirements.embeddings || embedding;
+        input.preferences = &r.preferences;
+        chosen_targets = co_await choose(route_name, r, std::move(input));
+    }
+    auto const& targets = r.requirements ? chosen_targets : r.targets;
     std::vector<Attempt> attempts;
+    std::vector<Replica const*> failed; // servers that failed this call are not asked again
     std::size_t candidates_left = 0;
-    for (auto const& target : r.targets)
+    for (auto const& target : targets)
         candidates_left += target.providers.size();
 
-    for (auto const& target : r.targets) {
+    for (auto const& target : targets) {
         std::vector<Replica*> remaining;
-        for (auto const& name : target.providers)
-            remaining.push_back(replica(name));
+        for (auto const& name : target.providers) {
+            Replica* candidate = replica(name);
+            if (std::find(failed.begin(), failed.end(), candidate) == failed.end())
+                remaining.push_back(candidate);
+            else
+                --candidates_left;
+        }
         while (!remaining.empty()) {
-            // Power of two choices: of two replicas picked at random, the less busy one.
-            std::size_t pick = 0;
-            if (remaining.size() > 1) {
-                std::lock_guard lock(random_mutex_);
-                std::uniform_int_distribution<std::size_t> any(0, remaining.size() - 1);
-                std::size_t const a = any(random_);
-                std::size_t b = any(random_);
-                if (b == a)
-                    b = (a + 1) % remaining.size();
-                pick = remaining[b]->in_flight.load() < remaining[a]->in_flight.load() ? b : a;
-            }
-            Replica& chosen = *remaining[pick];
-            remaining.erase(remaining.begin() + static_cast<std::ptrdiff_t>(pick));
+            Replica& chosen = pick(remaining, target.model);
             --candidates_left;
             Attempt& record = attempts.emplace_back();
             record.label = chosen.name + "/" + target.model;
-            if (chosen.circuit.admit() == CircuitBreaker::Admission::refused)
+            if (chosen.circuit.admit() == CircuitBreaker::Admission::refused) {
+                log(LogLevel::debug, "router: " + route_name + ": skipped " + record.label + " (circuit open)");
                 continue;
+            }
 
             CallOptions options = call;
             if (!call.retry && candidates_left > 0)
                 options.retry = RetryPolicy::none(); // fail over at once instead
             try {
                 InFlight counted(chosen.in_flight);
+                if (r.auto_load && chosen.local)
+                    co_await make_ready(chosen, target.model);
+                if (options_.logger)
+                    log(LogLevel::debug, "router: " + route_name + ": trying " + record.label);
                 auto result = co_await attempt(*chosen.provider, target.model, std::move(options));
                 chosen.circuit.succeeded();
                 co_return std::move(result);
             } catch (ProviderError const& e) {
-                if (e.error() == errc::cancelled)
+                if (e.error() == errc::cancelled) {
                     chosen.circuit.released();
-                else if (CircuitBreaker::counts_as_failure(e))
+                } else if (CircuitBreaker::counts_as_failure(e)) {
                     chosen.circuit.failed();
-                else
+                    failed.push_back(&chosen);
+                } else {
                     chosen.circuit.succeeded(); // it answered: alive, whatever it said
-                if (!worth_another_server(e))
+                }
+                bool const too_long = e.kind() == ErrorKind::context_length;
+                if (!too_long && !worth_another_server(e))
                     throw;
                 record.error = e;
                 record.thrown = std::current_exception();
+                log(LogLevel::info, "router: " + route_name + ": " + record.label + " failed (" +
+                                        e.code().message() + "), trying the next candidate");
+                if (too_long) {
+                    // The target's other replicas serve the same model: only another target's
+                    // model may have a larger context.
+                    candidates_left -= remaining.size();
+                    remaining.clear();
+                }
             }
         }
     }
@@ -244,7 +455,7 @@ asio::awaitable<Result> Router::routed(std::string const& model, CallOptions cal
         info.hint = "every server of this route failed recently; the router tries one again once "
                     "its circuit's wait is over";
         auto earliest = std::chrono::steady_clock::time_point::max();
-        for (auto const& target : r.targets)
+        for (auto const& target : targets)
             for (auto const& name : target.providers)
                 earliest = std::min(earliest, replica(name)->circuit.reopens_at());
         auto const now = options_.clock ? options_.clock() : std::chrono::steady_clock::now();
@@ -261,7 +472,7 @@ asio::awaitable<ChatResponse> Router::do_chat(ChatRequest request, CallOptions c
     auto attempt = [&request](ModelProvider& provider, std::string const& model, CallOptions options) {
         return provider.chat(for_model(request, model), std::move(options));
     };
-    co_return co_await routed<ChatResponse>(request.model, std::move(call), attempt);
+    co_return co_await routed<ChatResponse>(request.model, std::move(call), attempt, &request);
 }
 
 asio::awaitable<ChatStream> Router::do_chat_stream(ChatRequest request, CallOptions call)
@@ -271,7 +482,7 @@ asio::awaitable<ChatStream> Router::do_chat_stream(ChatRequest request, CallOpti
     auto attempt = [&request](ModelProvider& provider, std::string const& model, CallOptions options) {
         return provider.chat_stream(for_model(request, model), std::move(options));
     };
-    co_return co_await routed<ChatStream>(request.model, std::move(call), attempt);
+    co_return co_await routed<ChatStream>(request.model, std::move(call), attempt, &request);
 }
 
 asio::awaitable<CompletionResponse> Router::do_complete(CompletionRequest request, CallOptions call)
@@ -295,7 +506,7 @@ asio::awaitable<EmbeddingResponse> Router::do_embed(EmbeddingRequest request, Ca
     auto attempt = [&request](ModelProvider& provider, std::string const& model, CallOptions options) {
         return provider.embed(for_model(request, model), std::move(options));
     };
-    co_return co_await routed<EmbeddingResponse>(request.model, std::move(call), attempt);
+    co_return co_await routed<EmbeddingResponse>(request.model, std::move(call), attempt, nullptr, true);
 }
 
 asio::awaitable<std::vector<ModelInfo>> Router::do_list_models()
@@ -362,6 +573,124 @@ asio::awaitable<ServerInfo> Router::do_info()
     info.kind = "router";
     info.model_count = options_.routes.size();
     co_return info;
+}
+
+asio::awaitable<RouterProviderState> Router::check(Replica& r)
+{
+    RouterProviderState state;
+    state.name = r.name;
+    bool const was_open = r.circuit.open();
+    HealthStatus health;
+    try {
+        health = co_await r.provider->health();
+    } catch (CancelledError const&) {
+        throw;
+    } catch (ProviderError const& e) {
+        health.ok = false;
+        health.detail = e.what();
+    }
+    state.healthy = health.ok;
+    state.detail = health.detail;
+    state.latency = health.latency;
+    if (health.ok)
+        r.circuit.succeeded();
+    else
+        r.circuit.failed();
+    if (health.ok && r.local) {
+        try {
+            state.loaded_models = co_await r.local->refresh();
+        } catch (CancelledError const&) {
+            throw;
+        } catch (ProviderError const& e) {
+            state.detail = std::string("cannot list its loaded models: ") + e.what();
+        }
+    }
+    state.circuit_open = r.circuit.open();
+    if (state.circuit_open != was_open)
+        log(state.circuit_open ? LogLevel::warning : LogLevel::info,
+            "router: " + r.name + (state.circuit_open ? " is down: " + state.detail : " is back"));
+    co_return state;
+}
+
+asio::awaitable<std::vector<RouterProviderState>> Router::check_now()
+{
+    auto const executor = co_await asio::this_coro::executor;
+    using Check = decltype(asio::co_spawn(executor, check(*replicas_.front()), asio::deferred));
+    std::vector<Check> checks;
+    for (auto const& r : replicas_)
+        checks.push_back(asio::co_spawn(executor, check(*r), asio::deferred));
+    // The group forwards the caller's cancellation to every check.
+    auto [order, errors, states] = co_await asio::experimental::make_parallel_group(std::move(checks))
+                                       .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+    (void)order;
+    for (auto const& error : errors)
+        if (error)
+            std::rethrow_exception(error); // only a cancellation escapes a check
+    co_return std::move(states);
+}
+
+asio::awaitable<void> Router::keep_warm_now()
+{
+    std::set<std::pair<Replica*, std::string>> done; // a model two routes keep warm loads once
+    for (auto const& [name, route] : options_.routes) {
+        if (!route.keep_warm)
+            continue;
+        for (auto const& target : route.targets) {
+            for (auto const& provider : target.providers) {
+                Replica* r = replica(provider);
+                if (!r->local || r->circuit.open() || !done.emplace(r, target.model).second)
+                    continue;
+                try {
+                    co_await r->local->refresh();
+                    bool const held = co_await r->local->loaded(target.model);
+                    if (held)
+                        continue;
+                    log(LogLevel::info, "router: keep-warm: loading " + target.model + " on " + r->name);
+                    co_await r->local->load_to_keep(target.model);
+                } catch (CancelledError const&) {
+                    throw;
+                } catch (ProviderError const& e) {
+                    if (CircuitBreaker::counts_as_failure(e))
+                        r->circuit.failed();
+                    log(LogLevel::warning, "router: keep-warm: " + target.model + " on " + r->name +
+                                               ": " + e.what());
+                }
+            }
+        }
+    }
+}
+
+asio::awaitable<void> Router::maintain()
+{
+    using clock = std::chrono::steady_clock;
+    bool const checks = options_.health_check_interval > std::chrono::milliseconds::zero();
+    bool const warm = options_.keep_warm_interval > std::chrono::milliseconds::zero() &&
+                      std::any_of(options_.routes.begin(), options_.routes.end(),
+                                  [](auto const& entry) { return entry.second.keep_warm; });
+    // The first health check after one interval (calls meanwhile tell the circuits), the first
+    // keep-warm round at once. With nothing to do it still waits for its cancellation, so that
+    // `co_await (calls() || router.maintain())` means the same whatever the settings.
+    auto next_check = checks ? clock::now() + options_.health_check_interval : clock::time_point::max();
+    auto next_warm = warm ? clock::now() : clock::time_point::max();
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    try {
+        for (;;) { // ends when cancelled
+            timer.expires_at(std::min(next_check, next_warm));
+            co_await timer.async_wait(asio::use_awaitable);
+            if (clock::now() >= next_check) {
+                co_await check_now();
+                next_check = clock::now() + options_.health_check_interval;
+            }
+            if (clock::now() >= next_warm) {
+                co_await keep_warm_now();
+                next_warm = clock::now() + options_.keep_warm_interval;
+            }
+        }
+    } catch (CancelledError const&) {
+    } catch (boost::system::system_error const& e) {
+        if (e.code() != asio::error::operation_aborted)
+            throw;
+    }
 }
 
 } // namespace llmio

@@ -4,6 +4,8 @@
 // What a route is, as code or the config file's "routes" and "router" sections describe it
 // (docs/routing.md). The Router (router.hpp) serves routes.
 
+#include <llmio/model_choice.hpp>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -17,13 +19,19 @@ struct RouteTarget {
 };
 
 struct Route {
-    std::vector<RouteTarget> targets; ///< Tried in order.
+    /// Tried in order. Empty when the route gives `requirements` instead.
+    std::vector<RouteTarget> targets;
     /// A target's model that a local server (LM Studio, Ollama) has downloaded but not loaded
     /// is loaded on demand, once per model and server however many calls wait for it.
     bool auto_load = true;
     /// Router::maintain() keeps the targets' models loaded on their local servers, and loads
     /// them again after the server evicted them.
     bool keep_warm = false;
+    /// Instead of targets: for each call, the router ranks the models that the `candidates`
+    /// report (RouterOptions::policy, by default rank_candidates) and tries the best ones.
+    std::optional<ModelRequirements> requirements;
+    std::vector<std::string> candidates; ///< Provider instance names.
+    ChoicePreferences preferences;
 };
 
 /// The config file's "router" section; unset fields keep RouterOptions' defaults.

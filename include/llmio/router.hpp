@@ -39,6 +39,7 @@
 #include <llmio/route.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -70,6 +71,10 @@ struct RouterOptions {
     std::chrono::milliseconds loaded_models_ttl{10000};
     /// Every attempt, fallback, load and health change, at debug (attempts) or info level.
     Logger logger;
+    /// Ranks the models of routes by requirement; empty: rank_candidates.
+    ModelPolicy policy;
+    /// How long the model lists of routes by requirement are trusted.
+    std::chrono::milliseconds model_list_ttl{60000};
 };
 
 /// Sets the options that `settings` give (the config file's "router" section).
@@ -90,6 +95,7 @@ public:
     /// Throws InvalidRequestError (errc::invalid_request) for a route without targets, a target
     /// without providers or a model, and a provider name that `providers` lacks.
     explicit Router(RouterOptions options);
+    ~Router() override;
 
     std::string_view name() const noexcept override { return options_.name; }
     /// A feature is on when every provider the routes use has it. No model management: the
@@ -110,10 +116,15 @@ public:
     /// the models it has loaded. A failed check counts against the provider's circuit like a
     /// failed call; a passed one closes it. Sorted by name.
     boost::asio::awaitable<std::vector<RouterProviderState>> check_now();
-    /// Runs until cancelled (or its io_context stops): check_now() every
-    /// `health_check_interval` when set, and every `keep_warm_interval` loads the models of
-    /// keep_warm routes that their local servers do not hold. co_spawn it beside the calls.
+    /// Runs until cancelled (or its io_context stops), then returns: check_now() every
+    /// `health_check_interval` when set (the first after one interval), and keep_warm_now()
+    /// at once and every `keep_warm_interval` when a route keeps its model warm. Run it beside
+    /// the calls: `co_await (calls() || router.maintain())`, or co_spawn it with a
+    /// cancellation slot. The router must outlive it.
     boost::asio::awaitable<void> maintain();
+    /// Once, what maintain() does every keep_warm_interval: every model of a keep_warm route
+    /// that its local server does not hold now is loaded again. Failures are logged, not thrown.
+    boost::asio::awaitable<void> keep_warm_now();
 
 protected:
     boost::asio::awaitable<std::vector<ModelInfo>> do_list_models() override;
@@ -128,25 +139,26 @@ protected:
     boost::asio::awaitable<ServerInfo> do_info() override;
 
 private:
-    struct Replica {
-        Replica(std::string n, std::shared_ptr<ModelProvider> p, CircuitOptions const& c,
-                CircuitBreaker::Clock clock)
-            : name(std::move(n)), provider(std::move(p)), circuit(c, std::move(clock))
-        {
-        }
-        std::string name;
-        std::shared_ptr<ModelProvider> provider;
-        CircuitBreaker circuit;
-        std::atomic<int> in_flight{0};
-    };
+    struct Replica;
     Route const& route(std::string const& model) const;
     Replica* replica(std::string_view name) const;
+    /// Of the replicas left, the one to try: two picked at random, the less busy one, among
+    /// those known to have `model` loaded when there are some.
+    Replica& pick(std::vector<Replica*>& remaining, std::string const& model);
+    /// Loads `model` on a local server that has it downloaded but not loaded.
+    boost::asio::awaitable<void> make_ready(Replica& replica, std::string const& model);
+    /// The targets of a route by requirement for one call, best first.
+    boost::asio::awaitable<std::vector<RouteTarget>> choose(std::string const& route_name, Route const& route,
+                                                            ChoiceInput input);
+    boost::asio::awaitable<RouterProviderState> check(Replica& replica);
+    void log(LogLevel level, std::string const& text) const;
 
     /// Runs `call` on the route's candidates in order until one succeeds (see the header
     /// comment); `Call` is `(ModelProvider&, std::string const& model, CallOptions)` ->
     /// awaitable<Result>.
     template <class Result, class Call>
-    boost::asio::awaitable<Result> routed(std::string const& model, CallOptions call, Call const& attempt);
+    boost::asio::awaitable<Result> routed(std::string const& model, CallOptions call, Call const& attempt,
+                                          ChatRequest const* chat = nullptr, bool embedding = false);
 
     RouterOptions options_;
     std::vector<std::unique_ptr<Replica>> replicas_;

@@ -11,6 +11,10 @@
 #include <llmio/openai/provider.hpp>
 #include <llmio/router.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 
 #include <catch2/catch.hpp>
@@ -332,4 +336,94 @@ TEST_CASE("router: a configuration that names a missing provider is refused", "[
     o.routes["coder"].targets = {{{"ghost"}, kModel}};
     auto const e = expect_error<InvalidRequestError>([&] { Router router(o); });
     CHECK(e.info().detail == "route 'coder' names provider 'ghost', which the router does not have");
+}
+
+TEST_CASE("router: with one of two replicas down, 100 calls are all answered", "[router]")
+{
+    test::OpenAiEmulatorFixture alive;
+    std::string const dead = dead_url();
+    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+        RouterOptions o;
+        o.providers = {{"alive", openai_at(ex, alive.server.base_url(), "alive")},
+                       {"dead", openai_at(ex, dead, "dead")}};
+        o.routes["coder"].targets = {{{"alive", "dead"}, kModel}};
+        Router router(std::move(o));
+        for (int i = 0; i < 100; ++i) {
+            auto const answer = co_await router.chat(ask("coder", "q" + std::to_string(i)));
+            CHECK(answer.content == "Hello! You said: q" + std::to_string(i));
+        }
+        CHECK(router.circuit("dead")->open());
+    });
+    CHECK(chats_received(alive.server) == 100);
+}
+
+TEST_CASE("router: equal replicas under concurrent load share it within 10 percent", "[router]")
+{
+    test::OpenAiEmulatorFixture a;
+    test::OpenAiEmulatorFixture b;
+    // Answers take a while, so that calls overlap and in-flight counts tell the replicas apart.
+    a.server.faults().add(Fault::delay(20ms).on("/v1/chat/completions").times(-1));
+    b.server.faults().add(Fault::delay(20ms).on("/v1/chat/completions").times(-1));
+    test::run_async(
+        [&](asio::any_io_executor ex) -> asio::awaitable<void> {
+            RouterOptions o;
+            o.providers = {{"a", openai_at(ex, a.server.base_url(), "a")}, {"b", openai_at(ex, b.server.base_url(), "b")}};
+            o.routes["coder"].targets = {{{"a", "b"}, kModel}};
+            Router router(std::move(o));
+            auto worker = [&router]() -> asio::awaitable<void> {
+                for (int i = 0; i < 20; ++i) {
+                    auto const answer = co_await router.chat(ask("coder", "hi"));
+                    CHECK(answer.content == "Hello! You said: hi");
+                }
+            };
+            using Op = decltype(asio::co_spawn(ex, worker(), asio::deferred));
+            std::vector<Op> workers;
+            for (int w = 0; w < 10; ++w)
+                workers.push_back(asio::co_spawn(ex, worker(), asio::deferred));
+            auto [order, errors] = co_await asio::experimental::make_parallel_group(std::move(workers))
+                                       .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+            (void)order;
+            for (auto const& e : errors)
+                CHECK_FALSE(e);
+        },
+        std::chrono::seconds(60));
+    auto const to_a = chats_received(a.server);
+    auto const to_b = chats_received(b.server);
+    CHECK(to_a + to_b == 200);
+    CHECK(to_a >= 90);
+    CHECK(to_a <= 110);
+}
+
+TEST_CASE("router: a primary down for 60 s costs at most two calls plus one probe per backoff", "[router][circuit]")
+{
+    // A call every 4 s on an injected clock, with the default circuit settings: 2 failures open
+    // it for 5 s, each failed probe doubles the wait (up to 60 s).
+    test::OpenAiEmulatorFixture primary;
+    test::OpenAiEmulatorFixture backup;
+    primary.server.faults().add(Fault::respond(503, kServiceUnavailable).on("/v1/chat/completions").times(-1));
+    auto now = Clock::time_point{} + 1h;
+    std::vector<int> primary_called_at;
+    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+        auto options = two_targets(openai_at(ex, primary.server.base_url(), "primary"),
+                                   openai_at(ex, backup.server.base_url(), "backup"));
+        options.clock = [&] { return now; };
+        Router router(std::move(options));
+        std::size_t seen = 0;
+        for (int t = 0; t <= 88; t += 4) {
+            if (t == 60)
+                primary.server.faults().clear(); // the outage is over
+            auto const answer = co_await router.chat(ask("coder", "hi"));
+            CHECK(answer.content == "Hello! You said: hi");
+            auto const calls = chats_received(primary.server);
+            CHECK(calls - seen <= 1); // never more than one attempt per call
+            if (calls > seen)
+                primary_called_at.push_back(t);
+            seen = calls;
+            now += 4s;
+        }
+    });
+    // Two failures, probes after 5, 10 and 20 s (each failing), then the probe after 40 s finds
+    // the server back, and it takes every call again.
+    CHECK(primary_called_at == std::vector<int>{0, 4, 12, 24, 44, 84, 88});
+    CHECK(chats_received(backup.server) == 21);
 }
