@@ -15,13 +15,18 @@
 #include <llmio/ollama/provider.hpp>
 #include <llmio/router.hpp>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
+
+#include <chrono>
 
 #include <iostream>
 #include <memory>
 #include <string>
 
 namespace {
+
+using namespace boost::asio::experimental::awaitable_operators;
 
 boost::asio::awaitable<int> run(std::string lmstudio_url, std::string ollama_url)
 {
@@ -38,13 +43,18 @@ boost::asio::awaitable<int> run(std::string lmstudio_url, std::string ollama_url
         {.providers = {"laptop"}, .model = "llama3.2"},
     };
     options.circuit.failures_to_open = 1; // one refusal and the workstation is skipped for a while
+    options.health_check_interval = std::chrono::seconds(30); // and checked again by maintain()
     llmio::Router router(std::move(options));
 
-    for (std::string question : {"Hello", "How are you?", "Goodbye"}) {
-        llmio::ChatRequest request{.model = "assistant", .messages = {llmio::Message::user(question)}};
-        llmio::ChatResponse answer = co_await router.chat(request);
-        std::cout << answer.model << ": " << answer.content << '\n';
-    }
+    auto ask = [&router]() -> boost::asio::awaitable<void> {
+        for (std::string question : {"Hello", "How are you?", "Goodbye"}) {
+            llmio::ChatRequest request{.model = "assistant", .messages = {llmio::Message::user(question)}};
+            llmio::ChatResponse answer = co_await router.chat(request);
+            std::cout << answer.model << ": " << answer.content << '\n';
+        }
+    };
+    // maintain() checks the servers beside the calls; `||` stops it once they are done.
+    co_await (ask() || router.maintain());
     bool const skipped = router.circuit("workstation")->open();
     // [end-snippet]
     std::cout << "workstation circuit: " << (skipped ? "open" : "closed") << '\n';
