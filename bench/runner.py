@@ -23,6 +23,8 @@ W5_N = 5 if QUICK else 20
 REPEAT = 1 if QUICK else 3
 # W1 and W2 also run llmio with llmio::Metrics recording every request (issue 15: <= 3% CPU).
 METRICS_ON = ['--metrics', 'on']
+# W1 and W2 also run llmio through a Router of two replicas (issue 13: <= 2 µs/request, 0 per token).
+ROUTER_ON = ['--router', 'on']
 
 
 def start_server(*flags):
@@ -103,12 +105,14 @@ def main():
         for conc in (1, 32):
             name = f'W1 chat c={conc}'
             for client, cmd in (('llmio', c('bench_llmio')), ('llmio + metrics', c('bench_llmio') + METRICS_ON),
+                                ('llmio router', c('bench_llmio') + ROUTER_ON),
                                 ('beast floor', c('bench_beast')), ('openai-node', NODE + ['--client', 'openai'])):
                 rows.append((name, client, median_run(cmd + args('w1', W1_N, conc), url), 'request'))
                 print(name, client, 'done', file=sys.stderr)
         for conc in (1, 8):
             name = f'W2 SSE {TOKENS} tok c={conc}'
             for client, cmd in (('llmio', c('bench_llmio')), ('llmio + metrics', c('bench_llmio') + METRICS_ON),
+                                ('llmio router', c('bench_llmio') + ROUTER_ON),
                                 ('beast floor', c('bench_beast')), ('openai-node', NODE + ['--client', 'openai'])):
                 rows.append((name, client, median_run(cmd + args('w2', W2_N, conc, TOKENS), url), 'token'))
                 print(name, client, 'done', file=sys.stderr)
@@ -189,7 +193,8 @@ def render(rows, w5, ceiling_w1, ceiling_w2):
                    f'{result["process_rss_kib"] / 1024:.1f} | | | |')
     out += ['', 'Targets (issue #7): W1 ≤ 33 µs/request at c=1, ≤ 24 at c=32; W2 ≤ 0.35 µs/token; '
             'W4 ≤ 0.2 µs/token; trickle ≤ 12 µs/token; W3 ≤ 16 KiB per open stream; start-up ≤ 20 ms and '
-            '≤ 8 MiB; W5 ≤ 50 ms with nothing listening.', '']
+            '≤ 8 MiB; W5 ≤ 50 ms with nothing listening. Router (issue #13): "llmio router" ≤ 2 µs/request '
+            'more than "llmio" in W1, nothing more per token in W2.', '']
     return '\n'.join(out)
 
 

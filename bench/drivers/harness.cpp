@@ -32,6 +32,8 @@ Args parse_args(int argc, char** argv)
             args.tokens = std::stoul(value);
         else if (flag == "--metrics")
             args.metrics = value == "on";
+        else if (flag == "--router")
+            args.router = value == "on";
         else
             fail("unknown flag " + std::string(flag));
     }

@@ -17,6 +17,7 @@ struct Args {
     std::size_t concurrency = 1;
     std::size_t tokens = 0;
     bool metrics = false;             ///< --metrics on: llmio records every request (issue 15)
+    bool router = false;              ///< --router on: W1-W4 through a Router of two replicas (issue 13)
 };
 
 Args parse_args(int argc, char** argv);

@@ -9,6 +9,7 @@
 #include <llmio/metrics.hpp>
 #include <llmio/ollama/provider.hpp>
 #include <llmio/openai/provider.hpp>
+#include <llmio/router.hpp>
 
 #include <boost/asio.hpp>
 
@@ -118,20 +119,38 @@ int main(int argc, char** argv)
     // --metrics on: every request recorded, as an application exporting Prometheus would.
     auto metrics = args.metrics ? std::make_shared<llmio::Metrics>() : nullptr;
 
-    std::unique_ptr<llmio::ModelProvider> provider;
-    if (args.workload == "w4") {
-        llmio::ollama::Options options;
-        options.base_url = args.url;
-        options.http = http;
-        options.metrics = metrics;
-        provider = std::make_unique<llmio::ollama::OllamaProvider>(io.get_executor(), options);
-    } else if (args.workload != "w5") {
+    // One provider instance on the canned server; with --router on, two (each with its own
+    // pool and circuit) as the replicas of one route, so that every request pays the router's
+    // replica choice, circuit and bookkeeping, and the canned server answers the same bytes.
+    auto make_provider = [&](std::string name) -> std::shared_ptr<llmio::ModelProvider> {
+        if (args.workload == "w4") {
+            llmio::ollama::Options options;
+            options.base_url = args.url;
+            options.name = std::move(name);
+            options.http = http;
+            options.metrics = metrics;
+            return std::make_shared<llmio::ollama::OllamaProvider>(io.get_executor(), options);
+        }
         llmio::openai::Options options;
         options.base_url = args.url + "/v1";
         options.api_key = "sk-bench";
+        options.name = std::move(name);
         options.http = http;
         options.metrics = metrics;
-        provider = std::make_unique<llmio::openai::OpenAICompatibleProvider>(io.get_executor(), options);
+        return std::make_shared<llmio::openai::OpenAICompatibleProvider>(io.get_executor(), options);
+    };
+    std::shared_ptr<llmio::ModelProvider> provider;
+    if (args.workload != "w5" && args.router) {
+        llmio::RouterOptions options;
+        options.providers = {{"a", make_provider("a")}, {"b", make_provider("b")}};
+        std::string const model = args.workload == "w4" ? "llama3.2" : "gpt-4o-mini";
+        llmio::Route route;
+        route.targets = {{{"a", "b"}, model}};
+        route.auto_load = false; // the canned server manages no models
+        options.routes[model] = route; // the request names the route as it named the model
+        provider = std::make_shared<llmio::Router>(std::move(options));
+    } else if (args.workload != "w5") {
+        provider = make_provider(args.workload == "w4" ? "ollama" : "openai");
     }
     work.provider = provider.get();
 
