@@ -69,7 +69,9 @@ int telling(ErrorKind kind) noexcept
 
 // What happened to one candidate of a call.
 struct Attempt {
-    std::string label; // "ws/qwen3"
+    std::string const* provider = nullptr; // the replica's name
+    std::string const* model = nullptr;    // the target's model
+    std::string label() const { return *provider + "/" + *model; } // "ws/qwen3", when needed
     std::optional<ProviderError> error; // empty: skipped, its circuit open
     std::exception_ptr thrown;          // the error as the provider threw it
 };
@@ -246,24 +248,34 @@ Router::Replica& Router::pick(std::vector<Replica*>& remaining, std::string cons
 {
     // Servers that hold the model answer without a load: prefer them while the (cached, I/O-free)
     // list of loaded models says so. Remote servers are always ready.
-    std::vector<std::size_t> pool;
-    for (std::size_t i = 0; i < remaining.size(); ++i)
-        if (!remaining[i]->local || remaining[i]->local->known_loaded(model) == true)
-            pool.push_back(i);
-    if (pool.empty())
+    auto const ready = [&model](Replica const* r) { return !r->local || r->local->known_loaded(model) == true; };
+    std::size_t const ready_count = static_cast<std::size_t>(std::count_if(remaining.begin(), remaining.end(), ready));
+    bool const only_ready = ready_count > 0;
+    std::size_t const pool = only_ready ? ready_count : remaining.size();
+    // The n-th replica of the pool, counted in `remaining` (no allocation per call).
+    auto const nth = [&](std::size_t n) {
         for (std::size_t i = 0; i < remaining.size(); ++i)
-            pool.push_back(i);
+            if ((!only_ready || ready(remaining[i])) && n-- == 0)
+                return i;
+        return std::size_t{0};
+    };
 
     // Power of two choices: of two replicas picked at random, the less busy one.
-    std::size_t pick = pool.front();
-    if (pool.size() > 1) {
-        std::lock_guard lock(random_mutex_);
-        std::uniform_int_distribution<std::size_t> any(0, pool.size() - 1);
-        std::size_t const a = any(random_);
-        std::size_t b = any(random_);
+    std::size_t pick = nth(0);
+    if (pool > 1) {
+        std::size_t a = 0;
+        std::size_t b = 0;
+        {
+            std::lock_guard lock(random_mutex_);
+            std::uniform_int_distribution<std::size_t> any(0, pool - 1);
+            a = any(random_);
+            b = any(random_);
+        }
         if (b == a)
-            b = (a + 1) % pool.size();
-        pick = remaining[pool[b]]->in_flight.load() < remaining[pool[a]]->in_flight.load() ? pool[b] : pool[a];
+            b = (a + 1) % pool;
+        a = nth(a);
+        b = nth(b);
+        pick = remaining[b]->in_flight.load() < remaining[a]->in_flight.load() ? b : a;
     }
     Replica& chosen = *remaining[pick];
     remaining.erase(remaining.begin() + static_cast<std::ptrdiff_t>(pick));
@@ -369,14 +381,16 @@ asio::awaitable<Result> Router::routed(std::string const& model, CallOptions cal
         chosen_targets = co_await choose(route_name, r, std::move(input));
     }
     auto const& targets = r.requirements ? chosen_targets : r.targets;
-    std::vector<Attempt> attempts;
     std::vector<Replica const*> failed; // servers that failed this call are not asked again
     std::size_t candidates_left = 0;
     for (auto const& target : targets)
         candidates_left += target.providers.size();
+    std::vector<Attempt> attempts;
+    attempts.reserve(candidates_left);
 
     for (auto const& target : targets) {
         std::vector<Replica*> remaining;
+        remaining.reserve(target.providers.size());
         for (auto const& name : target.providers) {
             Replica* candidate = replica(name);
             if (std::find(failed.begin(), failed.end(), candidate) == failed.end())
@@ -388,9 +402,11 @@ asio::awaitable<Result> Router::routed(std::string const& model, CallOptions cal
             Replica& chosen = pick(remaining, target.model);
             --candidates_left;
             Attempt& record = attempts.emplace_back();
-            record.label = chosen.name + "/" + target.model;
+            record.provider = &chosen.name;
+            record.model = &target.model;
             if (chosen.circuit.admit() == CircuitBreaker::Admission::refused) {
-                log(LogLevel::debug, "router: " + route_name + ": skipped " + record.label + " (circuit open)");
+                if (options_.logger)
+                    log(LogLevel::debug, "router: " + route_name + ": skipped " + record.label() + " (circuit open)");
                 continue;
             }
 
@@ -402,7 +418,7 @@ asio::awaitable<Result> Router::routed(std::string const& model, CallOptions cal
                 if (r.auto_load && chosen.local)
                     co_await make_ready(chosen, target.model);
                 if (options_.logger)
-                    log(LogLevel::debug, "router: " + route_name + ": trying " + record.label);
+                    log(LogLevel::debug, "router: " + route_name + ": trying " + record.label());
                 auto result = co_await attempt(*chosen.provider, target.model, std::move(options));
                 chosen.circuit.succeeded();
                 co_return std::move(result);
@@ -420,7 +436,7 @@ asio::awaitable<Result> Router::routed(std::string const& model, CallOptions cal
                     throw;
                 record.error = e;
                 record.thrown = std::current_exception();
-                log(LogLevel::info, "router: " + route_name + ": " + record.label + " failed (" +
+                log(LogLevel::info, "router: " + route_name + ": " + record.label() + " failed (" +
                                         e.code().message() + "), trying the next candidate");
                 if (too_long) {
                     // The target's other replicas serve the same model: only another target's
@@ -440,7 +456,7 @@ asio::awaitable<Result> Router::routed(std::string const& model, CallOptions cal
     ProviderError const* most = nullptr;
     std::string tried;
     for (auto const& a : attempts) {
-        tried += (tried.empty() ? "" : ", ") + a.label + ": " +
+        tried += (tried.empty() ? "" : ", ") + a.label() + ": " +
                  (a.error ? a.error->code().message() : std::string("circuit open"));
         if (a.error && (!most || telling(a.error->kind()) > telling(most->kind())))
             most = &*a.error;
