@@ -59,16 +59,19 @@ struct EnvHit {
     std::string value;
 };
 
-// The first variable that sets `setting` for `provider`.
-std::optional<EnvHit> from_env(Environment const& env, std::string_view provider,
-                               std::string_view setting)
+// The first variable that sets `setting`: those of the kind `own` (an instance named like its
+// kind; "" for any other instance) first, then the LLMIO_* ones.
+std::optional<EnvHit> from_env(Environment const& env, std::string_view own, std::string_view setting)
 {
-    for (bool const specific : {true, false})
+    for (bool const specific : {true, false}) {
+        if (specific && own.empty())
+            continue;
         for (auto const& variable : kVariables)
             if (variable.setting == setting &&
-                (specific ? variable.provider == provider : variable.provider.empty()))
+                (specific ? variable.provider == own : variable.provider.empty()))
                 if (auto value = env.get(variable.name))
                     return EnvHit{variable.name, std::move(*value)};
+    }
     return std::nullopt;
 }
 
@@ -98,10 +101,11 @@ int env_retries(EnvHit const& hit)
     checks::bad_retries(hit.name, ", not " + quoted(hit.value, 40));
 }
 
-// Resolves one setting through the four sources. `from_env_value` converts (and validates) a
-// variable's text; explicit values are validated by `check_explicit`.
+// Resolves one setting through the four sources. `own` names the kind whose variables apply
+// (see from_env). `from_env_value` converts (and validates) a variable's text; explicit values
+// are validated by `check_explicit`.
 template <class T, class FromEnv, class CheckExplicit>
-Setting<T> cascade(std::string_view provider, std::string_view key, std::optional<T> const& given,
+Setting<T> cascade(std::string_view own, std::string_view key, std::optional<T> const& given,
                    Environment const& env, FromEnv from_env_value, CheckExplicit check_explicit,
                    std::optional<T> const* file_value, std::string const& file_where, T fallback)
 {
@@ -109,7 +113,7 @@ Setting<T> cascade(std::string_view provider, std::string_view key, std::optiona
         check_explicit(*given);
         return {*given, SettingSource::explicit_option, "explicit"};
     }
-    if (auto hit = from_env(env, provider, key))
+    if (auto hit = from_env(env, own, key))
         return {from_env_value(*hit), SettingSource::environment, env_origin(hit->name)};
     if (file_value && *file_value)
         return {**file_value, SettingSource::config_file, file_where + std::string(key)};
@@ -247,8 +251,23 @@ ResolvedSettings resolve_settings(std::string_view provider,
     ResolvedSettings r;
     r.provider = std::string(provider);
 
+    // The kind: explicit, else the file section's, else the name when it is a kind.
+    if (given.kind) {
+        checks::check_kind("explicit kind", *given.kind);
+        r.kind = {*given.kind, SettingSource::explicit_option, "explicit"};
+    } else if (section && section->kind) {
+        r.kind = {*section->kind, SettingSource::config_file, file_where + "kind"};
+    } else if (checks::known_kind(provider)) {
+        r.kind = {std::string(provider), SettingSource::default_value, "default"};
+    } else {
+        r.kind = {std::string(), SettingSource::default_value, "default"};
+    }
+    // The kind's own variables belong to the instance named like it: "ws" and "box", two LM
+    // Studio servers, must not both take LMSTUDIO_BASE_URL.
+    std::string_view const own = r.kind.value == provider ? provider : std::string_view();
+
     r.base_url = cascade<std::string>(
-        provider, "base_url", given.base_url, env,
+        own, "base_url", given.base_url, env,
         [](EnvHit const& hit) {
             // OLLAMA_HOST has a grammar of its own (quotes, bare host names, port 11434);
             // the Ollama provider parses it.
@@ -257,50 +276,74 @@ ResolvedSettings resolve_settings(std::string_view provider,
             return hit.value;
         },
         [](std::string const& url) { checks::check_base_url("explicit base_url", url); },
-        in_file(&ProviderSettings::base_url), file_where, std::string(default_base_url(provider)));
+        in_file(&ProviderSettings::base_url), file_where, std::string(default_base_url(r.kind.value)));
 
-    r.api_key = cascade<std::string>(
-        provider, "api_key", given.api_key, env,
-        [](EnvHit const& hit) {
-            checks::check_no_controls(hit.name, hit.value);
-            return hit.value;
-        },
-        [](std::string const& key) { checks::check_no_controls("explicit api_key", key); },
-        in_file(&ProviderSettings::api_key), file_where, std::string());
+    // api_key_env names the variable to read, before the kind's own variables: the code or
+    // the file asked for that one.
+    auto const key_from = [&env](std::string const& variable, std::string const& named_by) {
+        checks::check_variable_name(named_by, variable);
+        auto value = env.get(variable);
+        if (!value)
+            throw_error(errc::invalid_request,
+                        named_by + " names the environment variable " + variable + ", which is not set");
+        checks::check_no_controls(variable, *value);
+        return Setting<std::string>{std::move(*value), SettingSource::environment,
+                                    env_origin(variable) + ", named by " + named_by};
+    };
+    if (!given.api_key && given.api_key_env)
+        r.api_key = key_from(*given.api_key_env, "explicit api_key_env");
+    else if (!given.api_key && section && section->api_key_env)
+        r.api_key = key_from(*section->api_key_env, file_where + "api_key_env");
+    else
+        r.api_key = cascade<std::string>(
+            own, "api_key", given.api_key, env,
+            [](EnvHit const& hit) {
+                checks::check_no_controls(hit.name, hit.value);
+                return hit.value;
+            },
+            [](std::string const& key) { checks::check_no_controls("explicit api_key", key); },
+            in_file(&ProviderSettings::api_key), file_where, std::string());
 
-    r.timeout = cascade<http::Duration>(provider, "timeout_s", given.timeout, env, env_seconds,
+    r.timeout = cascade<http::Duration>(own, "timeout_s", given.timeout, env, env_seconds,
                                         check_seconds("timeout_s"),
                                         in_file(&ProviderSettings::timeout), file_where,
                                         default_timeouts.total);
     r.connect_timeout = cascade<http::Duration>(
-        provider, "connect_timeout_s", given.connect_timeout, env, env_seconds,
+        own, "connect_timeout_s", given.connect_timeout, env, env_seconds,
         check_seconds("connect_timeout_s"), in_file(&ProviderSettings::connect_timeout),
         file_where, default_timeouts.connect);
     r.first_byte_timeout = cascade<http::Duration>(
-        provider, "first_byte_timeout_s", given.first_byte_timeout, env, env_seconds,
+        own, "first_byte_timeout_s", given.first_byte_timeout, env, env_seconds,
         check_seconds("first_byte_timeout_s"), in_file(&ProviderSettings::first_byte_timeout),
         file_where, default_timeouts.first_byte);
     r.idle_timeout = cascade<http::Duration>(
-        provider, "idle_timeout_s", given.idle_timeout, env, env_seconds,
+        own, "idle_timeout_s", given.idle_timeout, env, env_seconds,
         check_seconds("idle_timeout_s"), in_file(&ProviderSettings::idle_timeout), file_where,
         default_timeouts.idle);
     r.model_cache_ttl = cascade<http::Duration>(
-        provider, "model_cache_ttl_s", given.model_cache_ttl, env, env_seconds,
+        own, "model_cache_ttl_s", given.model_cache_ttl, env, env_seconds,
         check_seconds("model_cache_ttl_s"), in_file(&ProviderSettings::model_cache_ttl),
         file_where, ModelCache::Options{}.ttl);
 
     r.max_retries = cascade<int>(
-        provider, "max_retries", given.max_retries, env, env_retries,
+        own, "max_retries", given.max_retries, env, env_retries,
         [](int n) { checks::check_retries("explicit max_retries", n); },
         in_file(&ProviderSettings::max_retries), file_where, RetryPolicy{}.max_retries);
 
+    // No variable sets it: a limit belongs to one server.
+    r.max_in_flight = cascade<int>(
+        own, "max_in_flight", given.max_in_flight, env, [](EnvHit const&) { return 0; },
+        [](int n) { checks::check_in_flight("explicit max_in_flight", n); },
+        in_file(&ProviderSettings::max_in_flight), file_where,
+        static_cast<int>(http::ConcurrencyOptions{}.max_in_flight));
+
     r.include_usage = cascade<bool>(
-        provider, "include_usage", given.include_usage, env,
+        own, "include_usage", given.include_usage, env,
         [](EnvHit const&) { return true; }, no_check, in_file(&ProviderSettings::include_usage),
         file_where, true);
 
     r.ca_file = cascade<std::string>(
-        provider, "ca_file", given.ca_file, env,
+        own, "ca_file", given.ca_file, env,
         [](EnvHit const& hit) {
             checks::check_no_controls(hit.name, hit.value);
             return hit.value;
@@ -309,7 +352,7 @@ ResolvedSettings resolve_settings(std::string_view provider,
         in_file(&ProviderSettings::ca_file), file_where, http::TlsOptions{}.ca_file);
 
     r.verify_tls = cascade<bool>(
-        provider, "verify_tls", given.verify_tls, env, [](EnvHit const&) { return true; },
+        own, "verify_tls", given.verify_tls, env, [](EnvHit const&) { return true; },
         no_check, in_file(&ProviderSettings::verify_tls), file_where,
         http::TlsOptions{}.verify_peer);
 
@@ -318,7 +361,7 @@ ResolvedSettings resolve_settings(std::string_view provider,
         throw_error(errc::invalid_request, std::string(hit.name) + " cannot set allow_hosts");
     };
     r.allow_hosts = cascade<std::vector<std::string>>(
-        provider, "allow_hosts", given.allow_hosts, env, no_env,
+        own, "allow_hosts", given.allow_hosts, env, no_env,
         [](std::vector<std::string> const& hosts) {
             http::HostPolicy policy;
             policy.allow_hosts = hosts;
@@ -326,10 +369,10 @@ ResolvedSettings resolve_settings(std::string_view provider,
         },
         in_file(&ProviderSettings::allow_hosts), file_where, http::HostPolicy{}.allow_hosts);
     r.deny_link_local = cascade<bool>(
-        provider, "deny_link_local", given.deny_link_local, env, [](EnvHit const&) { return true; },
+        own, "deny_link_local", given.deny_link_local, env, [](EnvHit const&) { return true; },
         no_check, in_file(&ProviderSettings::deny_link_local), file_where, http::HostPolicy{}.deny_link_local);
     r.deny_private = cascade<bool>(
-        provider, "deny_private", given.deny_private, env, [](EnvHit const&) { return false; },
+        own, "deny_private", given.deny_private, env, [](EnvHit const&) { return false; },
         no_check, in_file(&ProviderSettings::deny_private), file_where, http::HostPolicy{}.deny_private);
 
     // Headers, merged by name (case-insensitively); the first source to name one wins.
@@ -346,7 +389,7 @@ ResolvedSettings resolve_settings(std::string_view provider,
     }
     constexpr std::string_view header_prefix = "headers.";
     for (auto const& variable : kVariables) {
-        if (variable.provider != provider || !variable.setting.starts_with(header_prefix))
+        if (own.empty() || variable.provider != own || !variable.setting.starts_with(header_prefix))
             continue;
         if (auto value = env.get(variable.name)) {
             std::string const name(variable.setting.substr(header_prefix.size()));
@@ -411,6 +454,7 @@ std::string ResolvedSettings::describe() const
     auto const text_or_none = [](std::string const& text) {
         return text.empty() ? std::string("(none)") : printable(text);
     };
+    line("kind", kind.value.empty() ? std::string("(none)") : printable(kind.value), kind.origin);
     line("base_url", base_url.value.empty() ? "(none)" : display_url(base_url.value), base_url.origin);
     line("api_key", redact_secret(api_key.value), api_key.origin);
     line("timeout_s", format_seconds(timeout.value), timeout.origin);
@@ -419,6 +463,7 @@ std::string ResolvedSettings::describe() const
     line("idle_timeout_s", format_seconds(idle_timeout.value), idle_timeout.origin);
     line("model_cache_ttl_s", format_seconds(model_cache_ttl.value), model_cache_ttl.origin);
     line("max_retries", std::to_string(max_retries.value), max_retries.origin);
+    line("max_in_flight", std::to_string(max_in_flight.value), max_in_flight.origin);
     line("include_usage", include_usage.value ? "true" : "false", include_usage.origin);
     line("ca_file", text_or_none(ca_file.value), ca_file.origin);
     line("verify_tls", verify_tls.value ? "true" : "false", verify_tls.origin);

@@ -2,6 +2,7 @@
 
 #include "detail/message_text.hpp"
 
+#include <llmio/config.hpp>
 #include <llmio/error.hpp>
 #include <llmio/http/endpoint.hpp>
 
@@ -43,6 +44,48 @@ void check_retries(std::string_view name, int retries)
 {
     if (retries < 0 || retries > kMaxRetries)
         bad_retries(name, ", not " + std::to_string(retries));
+}
+
+void bad_in_flight(std::string_view name, std::string_view got)
+{
+    throw_error(errc::invalid_request, std::string(name) + " must be an integer from 1 to " +
+                                           std::to_string(kMaxInFlight) + std::string(got));
+}
+
+void check_in_flight(std::string_view name, int n)
+{
+    if (n < 1 || n > kMaxInFlight)
+        bad_in_flight(name, ", not " + std::to_string(n));
+}
+
+bool known_kind(std::string_view kind) noexcept
+{
+    auto const kinds = provider_kinds();
+    return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+}
+
+void check_kind(std::string_view name, std::string_view kind)
+{
+    if (known_kind(kind))
+        return;
+    std::string list;
+    for (auto const k : provider_kinds())
+        list += (list.empty() ? "" : ", ") + std::string(k);
+    throw_error(errc::invalid_request, std::string(name) + " must be one of " + list + ", not " +
+                                           message_text::quoted(kind));
+}
+
+void check_variable_name(std::string_view name, std::string_view variable)
+{
+    auto const word = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    };
+    if (variable.empty() || variable.size() > 128 || (variable[0] >= '0' && variable[0] <= '9') ||
+        !std::all_of(variable.begin(), variable.end(), word))
+        throw_error(errc::invalid_request,
+                    std::string(name) +
+                        " must name an environment variable (1 to 128 letters, digits and _, not "
+                        "starting with a digit)");
 }
 
 void check_no_controls(std::string_view name, std::string_view value)

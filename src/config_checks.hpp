@@ -16,6 +16,7 @@ namespace llmio::detail::config {
 /// Largest accepted timeout, in seconds (about 11.6 days); 0 turns a timeout off.
 inline constexpr double kMaxSeconds = 1'000'000;
 inline constexpr int kMaxRetries = 100;
+inline constexpr int kMaxInFlight = 10000;
 
 /// Seconds in [0, kMaxSeconds] as a duration; nullopt for anything else (NaN, inf, negative).
 std::optional<http::Duration> seconds(double value) noexcept;
@@ -28,6 +29,21 @@ std::optional<http::Duration> seconds(double value) noexcept;
 void check_duration(std::string_view name, http::Duration duration);
 /// Throws unless 0 <= retries <= kMaxRetries.
 void check_retries(std::string_view name, int retries);
+
+/// "<name> must be an integer from 1 to 10000" + `got`.
+[[noreturn]] void bad_in_flight(std::string_view name, std::string_view got);
+/// Throws unless 1 <= n <= kMaxInFlight.
+void check_in_flight(std::string_view name, int n);
+
+/// Whether `kind` is one of provider_kinds().
+bool known_kind(std::string_view kind) noexcept;
+/// Throws unless `kind` is known; the message lists the kinds.
+void check_kind(std::string_view name, std::string_view kind);
+
+/// Throws unless `variable` looks like an environment variable name (letters, digits and
+/// `_`, not starting with a digit, at most 128). `variable` is not repeated: a key pasted in
+/// its place must not end up in a message.
+void check_variable_name(std::string_view name, std::string_view variable);
 
 /// Throws when `value` contains a control character (CR/LF would split an HTTP header).
 /// `value` is not repeated: it may be a secret.

@@ -7,11 +7,13 @@
 #include "detail/message_text.hpp"
 
 #include <llmio/error.hpp>
+#include <llmio/model_id.hpp>
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -96,10 +98,21 @@ bool bool_of(json::value const& value, std::string const& name)
 }
 
 constexpr std::string_view kSettingKeys[] = {
-    "base_url",   "api_key",   "timeout_s",  "connect_timeout_s", "first_byte_timeout_s",
-    "idle_timeout_s", "model_cache_ttl_s", "max_retries", "include_usage", "ca_file", "verify_tls",
+    "kind", "base_url",   "api_key", "api_key_env",  "timeout_s",  "connect_timeout_s", "first_byte_timeout_s",
+    "idle_timeout_s", "model_cache_ttl_s", "max_retries", "max_in_flight", "include_usage", "ca_file", "verify_tls",
     "allow_hosts", "deny_link_local", "deny_private", "headers",
 };
+
+constexpr std::string_view kKinds[] = {"lmstudio", "ollama", "openai"};
+
+int in_flight_of(json::value const& value, std::string const& name)
+{
+    if (auto const* n = value.if_int64(); n && *n >= 1 && *n <= checks::kMaxInFlight)
+        return static_cast<int>(*n);
+    if (auto const* n = value.if_uint64(); n && *n >= 1 && *n <= checks::kMaxInFlight)
+        return static_cast<int>(*n);
+    checks::bad_in_flight(name, not_value(value));
+}
 
 ProviderSettings parse_section(json::object const& section, KeyNamer const& name)
 {
@@ -108,12 +121,18 @@ ProviderSettings parse_section(json::object const& section, KeyNamer const& name
         std::string_view const key = entry.key();
         json::value const& value = entry.value();
         std::string const full = name(key);
-        if (key == "base_url") {
+        if (key == "kind") {
+            settings.kind = string_of(value, full);
+            checks::check_kind(full, *settings.kind);
+        } else if (key == "base_url") {
             settings.base_url = string_of(value, full);
             checks::check_base_url(full, *settings.base_url);
         } else if (key == "api_key") {
             settings.api_key = string_of(value, full);
             checks::check_no_controls(full, *settings.api_key);
+        } else if (key == "api_key_env") {
+            settings.api_key_env = string_of(value, full);
+            checks::check_variable_name(full, *settings.api_key_env);
         } else if (key == "timeout_s") {
             settings.timeout = duration_of(value, full);
         } else if (key == "connect_timeout_s") {
@@ -126,6 +145,8 @@ ProviderSettings parse_section(json::object const& section, KeyNamer const& name
             settings.model_cache_ttl = duration_of(value, full);
         } else if (key == "max_retries") {
             settings.max_retries = retries_of(value, full);
+        } else if (key == "max_in_flight") {
+            settings.max_in_flight = in_flight_of(value, full);
         } else if (key == "include_usage") {
             settings.include_usage = bool_of(value, full);
         } else if (key == "ca_file") {
@@ -171,6 +192,9 @@ ProviderSettings parse_section(json::object const& section, KeyNamer const& name
                                                    " (known keys: " + known + ")");
         }
     }
+    if (settings.api_key && settings.api_key_env)
+        throw_error(errc::invalid_request, name.prefix() + name.path + "api_key and " + name.path +
+                                               "api_key_env exclude each other: give one");
     return settings;
 }
 
@@ -181,6 +205,148 @@ bool valid_provider_name(std::string_view name) noexcept
                return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                       c == '.' || c == '_' || c == '-';
            });
+}
+
+// "known keys: a, b, c".
+template <std::size_t N>
+std::string known_keys(std::string_view const (&keys)[N])
+{
+    std::string known;
+    for (auto const k : keys)
+        known += (known.empty() ? "" : ", ") + std::string(k);
+    return "known keys: " + known;
+}
+
+[[noreturn]] void unknown_key(std::string const& where, std::string const& path, std::string const& known)
+{
+    throw_error(errc::invalid_request, where + ": unknown key " + quoted(path) + " (" + known + ")");
+}
+
+// A key's value must be an object ("<where>: <path> must be an object").
+json::object const& object_of(json::value const& value, std::string const& where, std::string const& path)
+{
+    auto const* object = value.if_object();
+    if (!object)
+        throw_error(errc::invalid_request, where + ": " + path + " must be an object");
+    return *object;
+}
+
+constexpr std::string_view kRouteKeys[] = {"targets", "auto_load", "keep_warm"};
+constexpr std::string_view kTargetKeys[] = {"providers", "model"};
+constexpr std::string_view kRouterKeys[] = {"health_check_interval_s", "keep_warm_interval_s",
+                                            "failures_to_open", "circuit_open_s", "circuit_max_open_s"};
+constexpr int kMaxFailuresToOpen = 1000;
+
+RouteTarget parse_target(json::value const& value, std::string const& where, std::string const& path)
+{
+    auto const& object = object_of(value, where, path);
+    RouteTarget target;
+    bool has_model = false;
+    for (auto const& entry : object) {
+        std::string const key(entry.key());
+        std::string const full = path + "." + key;
+        if (key == "providers") {
+            auto const* list = entry.value().if_array();
+            if (!list)
+                throw_error(errc::invalid_request, where + ": " + full + " must be an array of provider names");
+            for (std::size_t i = 0; i < list->size(); ++i)
+                target.providers.push_back(string_of((*list)[i], where + ": " + full + "[" + std::to_string(i) + "]"));
+        } else if (key == "model") {
+            target.model = string_of(entry.value(), where + ": " + full);
+            has_model = true;
+        } else {
+            unknown_key(where, full, known_keys(kTargetKeys));
+        }
+    }
+    if (target.providers.empty())
+        throw_error(errc::invalid_request, where + ": " + path + ".providers must list at least one provider");
+    if (!has_model || target.model.empty())
+        throw_error(errc::invalid_request, where + ": " + path + ".model must be a non-empty string");
+    try {
+        validate_model_id(target.model, ModelIdUse::required);
+    } catch (ProviderError const& e) {
+        throw_error(errc::invalid_request, where + ": " + path + ".model: " + e.info().detail);
+    }
+    return target;
+}
+
+Route parse_route(json::object const& object, std::string const& where, std::string const& path)
+{
+    Route route;
+    bool has_targets = false;
+    for (auto const& entry : object) {
+        std::string const key(entry.key());
+        std::string const full = path + "." + key;
+        if (key == "targets") {
+            auto const* list = entry.value().if_array();
+            if (!list)
+                throw_error(errc::invalid_request, where + ": " + full + " must be an array of targets");
+            has_targets = true;
+            for (std::size_t i = 0; i < list->size(); ++i)
+                route.targets.push_back(parse_target((*list)[i], where, full + "[" + std::to_string(i) + "]"));
+        } else if (key == "auto_load") {
+            route.auto_load = bool_of(entry.value(), where + ": " + full);
+        } else if (key == "keep_warm") {
+            route.keep_warm = bool_of(entry.value(), where + ": " + full);
+        } else {
+            unknown_key(where, full, known_keys(kRouteKeys));
+        }
+    }
+    if (!has_targets || route.targets.empty())
+        throw_error(errc::invalid_request, where + ": " + path + ".targets must list at least one target");
+    return route;
+}
+
+// Seconds as milliseconds: at least 1 ms, or 0 too when `zero_allowed`.
+std::chrono::milliseconds router_seconds(json::value const& value, std::string const& name, bool zero_allowed)
+{
+    if (value.is_number()) {
+        boost::system::error_code ec;
+        double const number = value.to_number<double>(ec);
+        if (!ec)
+            if (auto const duration = checks::seconds(number)) {
+                auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(*duration);
+                if (zero_allowed ? (number == 0 || ms.count() > 0) : ms.count() > 0)
+                    return ms;
+            }
+    }
+    throw_error(errc::invalid_request,
+                name + (zero_allowed ? " must be a number of seconds from 0 (never) to 1000000"
+                                     : " must be a number of seconds from 0.001 to 1000000") +
+                    not_value(value));
+}
+
+RouterSettings parse_router(json::object const& object, std::string const& where)
+{
+    RouterSettings settings;
+    for (auto const& entry : object) {
+        std::string const key(entry.key());
+        std::string const full = where + ": router." + key;
+        if (key == "health_check_interval_s") {
+            settings.health_check_interval = router_seconds(entry.value(), full, true);
+        } else if (key == "keep_warm_interval_s") {
+            settings.keep_warm_interval = router_seconds(entry.value(), full, false);
+        } else if (key == "failures_to_open") {
+            auto const& value = entry.value();
+            if (auto const* n = value.if_int64(); n && *n >= 1 && *n <= kMaxFailuresToOpen)
+                settings.failures_to_open = static_cast<int>(*n);
+            else if (auto const* u = value.if_uint64(); u && *u >= 1 && *u <= kMaxFailuresToOpen)
+                settings.failures_to_open = static_cast<int>(*u);
+            else
+                throw_error(errc::invalid_request, full + " must be an integer from 1 to " +
+                                                       std::to_string(kMaxFailuresToOpen) + not_value(value));
+        } else if (key == "circuit_open_s") {
+            settings.open_for = router_seconds(entry.value(), full, false);
+        } else if (key == "circuit_max_open_s") {
+            settings.max_open_for = router_seconds(entry.value(), full, false);
+        } else {
+            unknown_key(where, "router." + key, known_keys(kRouterKeys));
+        }
+    }
+    if (settings.open_for && settings.max_open_for && *settings.max_open_for < *settings.open_for)
+        throw_error(errc::invalid_request,
+                    where + ": router.circuit_max_open_s must not be less than router.circuit_open_s");
+    return settings;
 }
 
 // Parses with positions: boost::json::parse only says what went wrong, not where.
@@ -261,6 +427,8 @@ ConfigFile ConfigFile::parse(std::string_view text, std::string name)
     auto const* top = document.if_object();
     if (!top)
         throw_error(errc::invalid_request, where + ": the top level must be a JSON object");
+    // Routes name providers: read both before checking one against the other.
+    std::vector<std::string> route_order;
     for (auto const& entry : *top) {
         if (entry.key() == "default_provider") {
             auto const* value = entry.value().if_string();
@@ -281,13 +449,66 @@ ConfigFile ConfigFile::parse(std::string_view text, std::string name)
                 if (!section)
                     throw_error(errc::invalid_request,
                                 where + ": providers." + provider_name + " must be an object");
-                file.providers_[provider_name] =
-                    parse_section(*section, KeyNamer{where, "providers." + provider_name + "."});
+                auto settings = parse_section(*section, KeyNamer{where, "providers." + provider_name + "."});
+                // A section named like a kind is that kind: its kind's variables apply to it.
+                if (settings.kind && checks::known_kind(provider_name) && *settings.kind != provider_name)
+                    throw_error(errc::invalid_request,
+                                where + ": providers." + provider_name + ".kind is " +
+                                    quoted(*settings.kind) + ", but a section named like a kind must be of that kind");
+                file.providers_[provider_name] = std::move(settings);
             }
+        } else if (entry.key() == "routes") {
+            auto const& routes = object_of(entry.value(), where, "routes");
+            for (auto const& route : routes) {
+                std::string const route_name(route.key());
+                if (!valid_provider_name(route_name))
+                    throw_error(errc::invalid_request,
+                                where + ": route name " + quoted(route_name) +
+                                    " is invalid: use 1 to 64 characters of A-Z a-z 0-9 . _ -");
+                auto const path = "routes." + route_name;
+                file.routes_[route_name] = parse_route(object_of(route.value(), where, path), where, path);
+                route_order.push_back(route_name);
+            }
+        } else if (entry.key() == "router") {
+            file.router_ = parse_router(object_of(entry.value(), where, "router"), where);
         } else {
             throw_error(errc::invalid_request, where + ": unknown key " + quoted(entry.key()) +
                                                    " at the top level (known keys: "
-                                                   "default_provider, providers)");
+                                                   "default_provider, providers, routes, router)");
+        }
+    }
+
+    // Routes against providers, in the file's order.
+    if (!file.routes_.empty() && file.providers_.contains("router"))
+        throw_error(errc::invalid_request,
+                    where + ": providers.router: \"router\" names the router of the file's routes; "
+                            "give the provider another name");
+    auto const provider_list = [&file] {
+        std::string list;
+        for (auto const& entry : file.providers_)
+            list += (list.empty() ? "" : ", ") + entry.first;
+        return list.empty() ? std::string("none") : list;
+    };
+    for (auto const& route_name : route_order) {
+        if (file.providers_.contains(route_name))
+            throw_error(errc::invalid_request,
+                        where + ": route " + quoted(route_name) +
+                            " has the name of a provider of this file; routes and providers share one namespace");
+        auto const& route = file.routes_.at(route_name);
+        for (std::size_t t = 0; t < route.targets.size(); ++t) {
+            auto const& providers = route.targets[t].providers;
+            for (std::size_t p = 0; p < providers.size(); ++p) {
+                auto const path = "routes." + route_name + ".targets[" + std::to_string(t) + "].providers[" +
+                                  std::to_string(p) + "]";
+                if (!file.providers_.contains(providers[p]))
+                    throw_error(errc::invalid_request, where + ": " + path + ": " + quoted(providers[p]) +
+                                                           " is not a provider of this file (providers: " +
+                                                           provider_list() + ")");
+                if (std::find(providers.begin(), providers.begin() + static_cast<std::ptrdiff_t>(p),
+                              providers[p]) != providers.begin() + static_cast<std::ptrdiff_t>(p))
+                    throw_error(errc::invalid_request,
+                                where + ": " + path + ": " + quoted(providers[p]) + " is named twice in one target");
+            }
         }
     }
     return file;
@@ -323,6 +544,11 @@ ProviderSettings const* ConfigFile::provider(std::string_view name) const
 std::span<std::string_view const> provider_setting_keys() noexcept
 {
     return kSettingKeys;
+}
+
+std::span<std::string_view const> provider_kinds() noexcept
+{
+    return kKinds;
 }
 
 } // namespace llmio

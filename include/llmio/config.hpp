@@ -20,6 +20,7 @@
 
 #include <llmio/http/http_options.hpp>
 #include <llmio/retry.hpp>
+#include <llmio/route.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -69,14 +70,24 @@ private:
 /// Settings of one provider as code (explicit options) or a config file gives them; unset
 /// fields fall through to the next source.
 struct ProviderSettings {
+    /// The provider kind: "lmstudio", "ollama" or "openai" (provider_kinds()). Unset: the
+    /// provider's name when that is a kind. An instance named otherwise ("ws" of kind lmstudio)
+    /// gets its kind's default base URL but not its kind's environment variables.
+    std::optional<std::string> kind;
     std::optional<std::string> base_url;
     std::optional<std::string> api_key;                 ///< "" = explicitly no key.
+    /// The name of the environment variable that holds the API key (read through the
+    /// Environment; unset is an error). Excludes `api_key` in one section.
+    std::optional<std::string> api_key_env;
     std::optional<http::Duration> timeout;              ///< Total per request; zero = off.
     std::optional<http::Duration> connect_timeout;
     std::optional<http::Duration> first_byte_timeout;
     std::optional<http::Duration> idle_timeout;
     std::optional<http::Duration> model_cache_ttl;      ///< How long a model list is trusted.
     std::optional<int> max_retries;                     ///< 0..100.
+    /// Requests (and open streams) in flight at once, 1..10000
+    /// (http::ConcurrencyOptions::max_in_flight).
+    std::optional<int> max_in_flight;
     std::optional<bool> include_usage;
     std::optional<std::string> ca_file;
     std::optional<bool> verify_tls;
@@ -95,8 +106,12 @@ struct ProviderSettings {
 
 /// The JSON file named by LLMIO_CONFIG:
 ///     {"default_provider": "lmstudio",
-///      "providers": {"lmstudio": {"base_url": "http://box:1234", "timeout_s": 600}, ...}}
-/// Comments and trailing commas are allowed. Validated completely when loaded.
+///      "providers": {"lmstudio": {"base_url": "http://box:1234", "timeout_s": 600},
+///                    "ws": {"kind": "lmstudio", "base_url": "http://ws:1234"}, ...},
+///      "routes": {"coder": {"targets": [{"providers": ["ws", "lmstudio"], "model": "qwen3"}]}},
+///      "router": {"failures_to_open": 2}}
+/// Comments and trailing commas are allowed. Validated completely when loaded: unknown keys,
+/// wrong types, and routes naming providers the file does not define are errors.
 class ConfigFile {
 public:
     /// At most this many bytes are read.
@@ -119,11 +134,17 @@ public:
     std::vector<std::string> provider_names() const;
     /// The section `providers.<name>`, or nullptr.
     ProviderSettings const* provider(std::string_view name) const;
+    /// The "routes" section: route name -> its targets (each naming providers of this file).
+    std::map<std::string, Route> const& routes() const noexcept { return routes_; }
+    /// The "router" section; all unset when the file has none.
+    RouterSettings const& router() const noexcept { return router_; }
 
 private:
     std::string name_;
     std::string default_provider_;
     std::map<std::string, ProviderSettings, std::less<>> providers_;
+    std::map<std::string, Route> routes_;
+    RouterSettings router_;
 };
 
 struct ResolvedHeader {
@@ -135,7 +156,9 @@ struct ResolvedHeader {
 
 /// The effective settings of one provider.
 struct ResolvedSettings {
-    std::string provider;
+    std::string provider; ///< The instance's name.
+    /// "lmstudio", "ollama", "openai", or "" for a provider of no known kind.
+    Setting<std::string> kind;
     /// As given (validated, not normalised). From OLLAMA_HOST it is the raw variable (origin
     /// "env OLLAMA_HOST"), which the Ollama provider parses its own way.
     Setting<std::string> base_url;
@@ -146,6 +169,7 @@ struct ResolvedSettings {
     Setting<http::Duration> idle_timeout;
     Setting<http::Duration> model_cache_ttl;
     Setting<int> max_retries;
+    Setting<int> max_in_flight;
     Setting<bool> include_usage;
     Setting<std::string> ca_file;
     Setting<bool> verify_tls;
@@ -164,8 +188,13 @@ struct ResolvedSettings {
     std::string describe() const;
 };
 
-/// The cascade for `provider` ("openai", "lmstudio", "ollama", or any other name, which gets
-/// only the LLMIO_* variables and no default base URL). `file` may be null.
+/// The cascade for the provider instance `provider` (its name; the file's section
+/// `providers.<provider>`). Its kind is the explicit one, else the file section's, else the
+/// name when that is a kind ("openai", "lmstudio", "ollama"). The kind sets the default base
+/// URL; the kind's own variables (OPENAI_*, LMSTUDIO_*, OLLAMA_*) apply only to the instance
+/// named like its kind, so that two LM Studio servers do not both take LMSTUDIO_BASE_URL. A
+/// provider of no kind gets only the LLMIO_* variables and no default base URL. `file` may be
+/// null.
 ResolvedSettings resolve_settings(std::string_view provider,
                                   ProviderSettings const& explicit_settings,
                                   Environment const& env, ConfigFile const* file);
@@ -187,6 +216,9 @@ std::span<EnvironmentVariable const> environment_variables() noexcept;
 
 /// Every key of a config-file provider section.
 std::span<std::string_view const> provider_setting_keys() noexcept;
+
+/// The provider kinds a "kind" may name: "lmstudio", "ollama", "openai".
+std::span<std::string_view const> provider_kinds() noexcept;
 
 } // namespace llmio
 

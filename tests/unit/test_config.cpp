@@ -425,6 +425,7 @@ TEST_CASE("describe() shows every value with its origin and redacts secrets", "[
     auto const s = resolve_settings("openai", given, env, &file);
     CHECK(s.describe() ==
           "provider openai\n"
+          "  kind = openai  (default)\n"
           "  base_url = https://file.example/v1  (file \"/etc/llmio.json\": providers.openai.base_url)\n"
           "  api_key = sk-…(redacted)  (env OPENAI_API_KEY)\n"
           "  timeout_s = 90  (file \"/etc/llmio.json\": providers.openai.timeout_s)\n"
@@ -433,6 +434,7 @@ TEST_CASE("describe() shows every value with its origin and redacts secrets", "[
           "  idle_timeout_s = 15  (file \"/etc/llmio.json\": providers.openai.idle_timeout_s)\n"
           "  model_cache_ttl_s = 300  (default)\n"
           "  max_retries = 1  (explicit)\n"
+          "  max_in_flight = 64  (default)\n"
           "  include_usage = false  (file \"/etc/llmio.json\": providers.openai.include_usage)\n"
           "  ca_file = /etc/ssl/file.pem  (file \"/etc/llmio.json\": providers.openai.ca_file)\n"
           "  verify_tls = false  (file \"/etc/llmio.json\": providers.openai.verify_tls)\n"
@@ -448,6 +450,7 @@ TEST_CASE("describe() shows every value with its origin and redacts secrets", "[
     auto const defaults = resolve_settings("vllm", {}, Environment::from_map({}), nullptr);
     CHECK(defaults.describe() ==
           "provider vllm\n"
+          "  kind = (none)  (default)\n"
           "  base_url = (none)  (default)\n"
           "  api_key = (none)  (default)\n"
           "  timeout_s = 0 (off)  (default)\n"
@@ -456,6 +459,7 @@ TEST_CASE("describe() shows every value with its origin and redacts secrets", "[
           "  idle_timeout_s = 120  (default)\n"
           "  model_cache_ttl_s = 300  (default)\n"
           "  max_retries = 2  (default)\n"
+          "  max_in_flight = 64  (default)\n"
           "  include_usage = true  (default)\n"
           "  ca_file = (none)  (default)\n"
           "  verify_tls = true  (default)\n"
@@ -504,9 +508,9 @@ TEST_CASE("ProviderSettings::from_json reads a provider section", "[config]")
         return error_text([&] { ProviderSettings::from_json(boost::json::parse(json).as_object()); });
     };
     CHECK(error(R"({"timout_s": 1})") ==
-          "invalid request (unknown key \"timout_s\" (known keys: base_url, api_key, timeout_s, "
-          "connect_timeout_s, first_byte_timeout_s, idle_timeout_s, model_cache_ttl_s, max_retries, include_usage, "
-          "ca_file, verify_tls, allow_hosts, deny_link_local, deny_private, headers))");
+          "invalid request (unknown key \"timout_s\" (known keys: kind, base_url, api_key, api_key_env, timeout_s, "
+          "connect_timeout_s, first_byte_timeout_s, idle_timeout_s, model_cache_ttl_s, max_retries, max_in_flight, "
+          "include_usage, ca_file, verify_tls, allow_hosts, deny_link_local, deny_private, headers))");
     CHECK(error(R"({"timeout_s": "30"})") ==
           "invalid request (timeout_s must be a number of seconds from 0 to 1000000, not \"30\")");
     CHECK(error(R"({"idle_timeout_s": -2})") ==
@@ -546,7 +550,7 @@ TEST_CASE("ConfigFile reports malformed JSON with its position", "[config]")
     CHECK(parse("[]") == "invalid request (config file \"/etc/llmio.json\": the top level must be a JSON object)");
     CHECK(parse(R"({"default": "x"})") ==
           "invalid request (config file \"/etc/llmio.json\": unknown key \"default\" at the top "
-          "level (known keys: default_provider, providers))");
+          "level (known keys: default_provider, providers, routes, router))");
     CHECK(parse(R"({"default_provider": 1})") ==
           "invalid request (config file \"/etc/llmio.json\": default_provider must be a string)");
     CHECK(parse(R"({"providers": 1})") ==
@@ -561,7 +565,7 @@ TEST_CASE("ConfigFile reports malformed JSON with its position", "[config]")
           "number of seconds from 0 to 1000000, not \"30\")");
     CHECK(parse(R"({"providers": {"openai": {"retries": 3}}})").starts_with(
         "invalid request (config file \"/etc/llmio.json\": unknown key \"providers.openai.retries\" "
-        "(known keys: base_url, "));
+        "(known keys: kind, base_url, "));
 }
 
 TEST_CASE("LLMIO_CONFIG names the file, and a named file that cannot be read is an error", "[config]")
