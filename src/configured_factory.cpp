@@ -1,6 +1,11 @@
 #include <llmio/configured_factory.hpp>
 
+#include "config_checks.hpp"
+
+#include <llmio/error.hpp>
+
 #include <algorithm>
+#include <optional>
 
 namespace llmio {
 
@@ -14,15 +19,28 @@ bool iequals_ascii(std::string_view a, std::string_view b) noexcept
 void register_configured_factory(ProviderRegistry& registry, std::string name, Environment env,
                                  ConfiguredMaker make)
 {
-    auto factory = [name, env = std::move(env), make = std::move(make)](
+    auto factory = [kind = name, env = std::move(env), make = std::move(make)](
                        boost::asio::any_io_executor executor,
-                       boost::json::object const& config) -> std::shared_ptr<ModelProvider> {
-        auto const file = ConfigFile::from_environment(env);
-        auto const settings =
-            resolve_settings(name, ProviderSettings::from_json(config), env, file ? &*file : nullptr);
+                       InstanceRequest const& request) -> std::shared_ptr<ModelProvider> {
+        Environment const& environment = request.env ? *request.env : env;
+        std::optional<ConfigFile> own_file;
+        if (!request.file)
+            own_file = ConfigFile::from_environment(environment);
+        ConfigFile const* const file = request.file ? request.file : (own_file ? &*own_file : nullptr);
+        auto given = ProviderSettings::from_json(request.config);
+        auto settings = resolve_settings(request.name, given, environment, file);
+        if (settings.kind.value.empty() && detail::config::known_kind(kind)) {
+            // An instance nothing gives a kind ("ws" made by the lmstudio factory): this one.
+            given.kind = kind;
+            settings = resolve_settings(request.name, given, environment, file);
+        } else if (!settings.kind.value.empty() && settings.kind.value != kind) {
+            throw_error(errc::invalid_request, "provider " + request.name + " is of kind " +
+                                                   settings.kind.value + " (" + settings.kind.origin +
+                                                   "), not " + kind);
+        }
         return make(std::move(executor), settings);
     };
-    registry.register_factory(std::move(name), std::move(factory));
+    registry.register_instance_factory(std::move(name), std::move(factory));
 }
 
 } // namespace llmio

@@ -1,5 +1,7 @@
 #include <llmio/registry.hpp>
 
+#include <llmio/router.hpp>
+
 #include "detail/message_text.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -72,15 +74,36 @@ ProviderFailure failure_of(std::string provider, std::exception_ptr error)
 ProviderRegistry::ProviderRegistry() = default;
 ProviderRegistry::~ProviderRegistry() = default;
 
-void ProviderRegistry::register_factory(std::string name, ProviderFactory factory)
+void ProviderRegistry::register_any(std::string name, Factory factory)
 {
     check_name("factory", name);
-    if (!factory)
+    if (!factory.plain && !factory.instance)
         throw_error(errc::invalid_request, "factory " + quoted(name) + " is empty");
     std::lock_guard lock(mutex_);
     if (factories_.contains(name))
         throw_error(errc::invalid_request, "a factory named " + quoted(name) + " is already registered");
     factories_.emplace(std::move(name), std::move(factory));
+}
+
+void ProviderRegistry::register_factory(std::string name, ProviderFactory factory)
+{
+    register_any(std::move(name), Factory{std::move(factory), {}});
+}
+
+void ProviderRegistry::register_instance_factory(std::string kind, InstanceFactory factory)
+{
+    register_any(std::move(kind), Factory{{}, std::move(factory)});
+}
+
+ProviderRegistry::Factory ProviderRegistry::factory(std::string_view name) const
+{
+    std::shared_lock lock(mutex_);
+    auto const it = factories_.find(name);
+    if (it == factories_.end())
+        throw_error(errc::invalid_request, "no provider factory named " + quoted(name) +
+                                               " (registered factories: " +
+                                               joined(keys_of(factories_)) + ")");
+    return it->second;
 }
 
 bool ProviderRegistry::has_factory(std::string_view name) const
@@ -99,21 +122,43 @@ std::shared_ptr<ModelProvider> ProviderRegistry::create(std::string_view factory
                                                         asio::any_io_executor executor,
                                                         boost::json::object const& config) const
 {
-    ProviderFactory factory;
-    {
-        std::shared_lock lock(mutex_);
-        auto const it = factories_.find(factory_name);
-        if (it == factories_.end())
-            throw_error(errc::invalid_request, "no provider factory named " + quoted(factory_name) +
-                                                   " (registered factories: " +
-                                                   joined(keys_of(factories_)) + ")");
-        factory = it->second;
-    }
+    InstanceRequest request;
+    request.name = std::string(factory_name);
+    request.config = config;
+    return create_instance(factory_name, std::move(executor), request);
+}
+
+std::shared_ptr<ModelProvider> ProviderRegistry::create_instance(std::string_view kind, std::string name,
+                                                                 asio::any_io_executor executor,
+                                                                 boost::json::object const& config) const
+{
+    InstanceRequest request;
+    request.name = std::move(name);
+    request.config = config;
+    return create_instance(kind, std::move(executor), request);
+}
+
+std::shared_ptr<ModelProvider> ProviderRegistry::create_instance(std::string_view kind,
+                                                                 asio::any_io_executor executor,
+                                                                 InstanceRequest const& request) const
+{
+    auto const made = factory(kind);
+    check_name("provider", request.name);
     // Called without the lock: a factory may use the registry.
-    auto provider = factory(std::move(executor), config);
+    std::shared_ptr<ModelProvider> provider;
+    if (made.instance) {
+        provider = made.instance(std::move(executor), request);
+    } else {
+        if (request.name != kind || request.file || request.env)
+            throw_error(errc::invalid_request,
+                        "provider factory " + quoted(kind) + " makes only the instance " + quoted(kind) +
+                            " from explicit settings, not " + quoted(request.name) +
+                            (request.file ? " from a config file" : "") +
+                            " (register it with register_instance_factory)");
+        provider = made.plain(std::move(executor), request.config);
+    }
     if (!provider)
-        throw_error(errc::invalid_request,
-                    "provider factory " + quoted(factory_name) + " returned no provider");
+        throw_error(errc::invalid_request, "provider factory " + quoted(kind) + " returned no provider");
     return provider;
 }
 
@@ -125,6 +170,8 @@ void ProviderRegistry::add(std::string name, std::shared_ptr<ModelProvider> prov
     std::lock_guard lock(mutex_);
     if (providers_.contains(name))
         throw_error(errc::invalid_request, "a provider named " + quoted(name) + " is already registered");
+    if (routes_.contains(name))
+        throw_error(errc::invalid_request, quoted(name) + " is the name of a route");
     providers_.emplace(std::move(name), std::move(provider));
 }
 
@@ -157,7 +204,14 @@ std::vector<std::string> ProviderRegistry::add_from_config(asio::any_io_executor
             auto const* section = entry.value().if_object();
             if (!section)
                 throw_error(errc::invalid_request, "providers." + name + " must be an object");
-            created.emplace_back(name, create(name, executor, *section));
+            std::string kind = name;
+            if (auto const* given = section->if_contains("kind")) {
+                auto const* text = given->if_string();
+                if (!text)
+                    throw_error(errc::invalid_request, "providers." + name + ".kind must be a string");
+                kind.assign(text->begin(), text->end());
+            }
+            created.emplace_back(name, create_instance(kind, name, executor, *section));
         }
     }
 
@@ -191,6 +245,120 @@ std::vector<std::string> ProviderRegistry::add_from_config(asio::any_io_executor
     return added;
 }
 
+std::vector<std::string> ProviderRegistry::add_from_file(asio::any_io_executor executor, ConfigFile const& file,
+                                                         Environment const& env)
+{
+    std::string const where = "config file " + quoted(file.name(), 256);
+    // Create everything first, then add it all under one lock: all or nothing.
+    std::vector<std::pair<std::string, std::shared_ptr<ModelProvider>>> created;
+    for (auto const& name : file.provider_names()) {
+        auto const& section = *file.provider(name);
+        std::string const kind = section.kind ? *section.kind : name;
+        if (!has_factory(kind)) {
+            std::string kinds;
+            for (auto const k : provider_kinds())
+                kinds += (kinds.empty() ? "" : ", ") + std::string(k);
+            if (section.kind)
+                throw_error(errc::invalid_request, where + ": providers." + name + ": no provider factory for kind " +
+                                                       quoted(kind) + " (registered factories: " +
+                                                       joined(factory_names()) + ")");
+            throw_error(errc::invalid_request, where + ": providers." + name +
+                                                   " has no kind and no provider factory has its name; "
+                                                   "give it \"kind\": one of " + kinds);
+        }
+        InstanceRequest request;
+        request.name = name;
+        request.file = &file;
+        request.env = &env;
+        created.emplace_back(name, create_instance(kind, executor, request));
+    }
+
+    std::shared_ptr<Router> router;
+    if (!file.routes().empty()) {
+        RouterOptions options;
+        for (auto const& [name, provider] : created)
+            options.providers.emplace(name, provider);
+        options.routes = file.routes();
+        apply_router_settings(options, file.router());
+        router = std::make_shared<Router>(std::move(options));
+    }
+    std::string const router_name = "router";
+
+    std::lock_guard lock(mutex_);
+    auto const taken = [&](std::string const& name) {
+        return providers_.contains(name) || routes_.contains(name);
+    };
+    for (auto const& [name, provider] : created)
+        if (taken(name))
+            throw_error(errc::invalid_request, where + ": a provider named " + quoted(name) + " is already registered");
+    if (router) {
+        if (taken(router_name))
+            throw_error(errc::invalid_request,
+                        where + ": a provider named " + quoted(router_name) + " is already registered");
+        for (auto const& [route, unused] : router->routes())
+            if (taken(route))
+                throw_error(errc::invalid_request,
+                            where + ": route " + quoted(route) + " has the name of a registered provider or route");
+    }
+    std::string const& default_name = file.default_provider();
+    if (!default_name.empty()) {
+        bool const known = providers_.contains(default_name) || (router && default_name == router_name) ||
+                           std::any_of(created.begin(), created.end(),
+                                       [&](auto const& c) { return c.first == default_name; });
+        if (!known) {
+            auto names = keys_of(providers_);
+            for (auto const& c : created)
+                names.push_back(c.first);
+            if (router)
+                names.push_back(router_name);
+            std::sort(names.begin(), names.end());
+            throw_error(errc::invalid_request, where + ": default_provider " + quoted(default_name) +
+                                                   " is not a configured provider (providers: " +
+                                                   joined(names) + ")");
+        }
+    }
+
+    std::vector<std::string> added;
+    for (auto& [name, provider] : created) {
+        added.push_back(name);
+        providers_.emplace(std::move(name), std::move(provider));
+    }
+    if (router) {
+        for (auto const& [route, unused] : router->routes())
+            routes_.emplace(route, router_name);
+        added.push_back(router_name);
+        providers_.emplace(router_name, std::move(router));
+    }
+    if (!default_name.empty())
+        default_provider_ = default_name;
+    std::sort(added.begin(), added.end());
+    return added;
+}
+
+void ProviderRegistry::add_router(std::string name, std::shared_ptr<Router> router)
+{
+    check_name("provider", name);
+    if (!router)
+        throw_error(errc::invalid_request, "router " + quoted(name) + " is null");
+    std::lock_guard lock(mutex_);
+    if (providers_.contains(name) || routes_.contains(name))
+        throw_error(errc::invalid_request, "a provider named " + quoted(name) + " is already registered");
+    for (auto const& [route, unused] : router->routes())
+        if (providers_.contains(route) || routes_.contains(route) || route == name)
+            throw_error(errc::invalid_request,
+                        "route " + quoted(route) + " of router " + quoted(name) +
+                            " has the name of a registered provider or route");
+    for (auto const& [route, unused] : router->routes())
+        routes_.emplace(route, name);
+    providers_.emplace(std::move(name), std::move(router));
+}
+
+std::vector<std::string> ProviderRegistry::route_names() const
+{
+    std::shared_lock lock(mutex_);
+    return keys_of(routes_);
+}
+
 bool ProviderRegistry::remove(std::string_view name)
 {
     std::lock_guard lock(mutex_);
@@ -198,6 +366,7 @@ bool ProviderRegistry::remove(std::string_view name)
     if (it == providers_.end())
         return false;
     providers_.erase(it);
+    std::erase_if(routes_, [&](auto const& route) { return route.second == name; });
     if (default_provider_ == name)
         default_provider_.clear();
     return true;
@@ -247,6 +416,9 @@ ResolvedModel ProviderRegistry::resolve(std::string_view id) const
             return {it->first, it->second, std::string(model)};
         }
     }
+    if (auto const route = routes_.find(id); route != routes_.end())
+        if (auto const router = providers_.find(route->second); router != providers_.end())
+            return {router->first, router->second, std::string(id)};
     if (default_provider_.empty())
         throw_error(errc::invalid_request,
                     "model id " + quoted(id) +

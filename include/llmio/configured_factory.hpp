@@ -31,18 +31,22 @@ bool iequals_ascii(std::string_view a, std::string_view b) noexcept;
 using ConfiguredMaker =
     std::function<std::shared_ptr<ModelProvider>(boost::asio::any_io_executor, ResolvedSettings const&)>;
 
-/// Registers the factory `name`. Each call of the factory reads LLMIO_CONFIG through `env` anew,
-/// so a changed file is seen by the next provider created. Throws what `register_factory`
-/// throws; the factory throws InvalidRequestError for invalid settings (naming the key or
-/// variable, never a secret).
+/// Registers the instance factory of the kind `name` (`register_instance_factory`): it makes
+/// any instance of that kind, resolving the settings of the instance's own name
+/// (`resolve_settings(request.name, ...)`: its section `providers.<name>`, and its kind's
+/// variables only when the name is the kind). Unless the request gives a file, each call reads
+/// LLMIO_CONFIG through `env` (or the request's environment) anew, so a changed file is seen by
+/// the next provider created. Throws what `register_factory` throws; the factory throws
+/// InvalidRequestError for invalid settings (naming the key or variable, never a secret) and
+/// for an instance whose settings give another kind.
 void register_configured_factory(ProviderRegistry& registry, std::string name, Environment env,
                                  ConfiguredMaker make);
 
 /// Sets what every provider's Options has in common from what the cascade set (explicit, env
 /// or file; a setting left at its default keeps `options`' value, so options given in code,
 /// e.g. through `register_provider(registry, env, base)`, are the defaults the cascade
-/// overrides): timeouts and TLS (`http`), the host policy, the retry budget, the model cache's
-/// TTL, and the extra headers (marked secret: they often carry credentials; a header the
+/// overrides): timeouts and TLS (`http`), the host policy, the concurrency limit
+/// (`max_in_flight`), the retry budget, the model cache's TTL, and the extra headers (marked secret: they often carry credentials; a header the
 /// cascade names replaces the code's header of that name).
 template <class ProviderOptions>
 void apply_common_settings(ProviderOptions& options, ResolvedSettings const& settings)
@@ -69,6 +73,8 @@ void apply_common_settings(ProviderOptions& options, ResolvedSettings const& set
         http.host_policy.deny_private = settings.deny_private.value;
     if (set(settings.max_retries))
         options.retry.max_retries = settings.max_retries.value;
+    if (set(settings.max_in_flight))
+        http.concurrency.max_in_flight = static_cast<std::size_t>(settings.max_in_flight.value);
     if (set(settings.model_cache_ttl))
         options.model_cache_ttl = settings.model_cache_ttl.value;
     for (auto const& h : settings.headers) {
