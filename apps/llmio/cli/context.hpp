@@ -17,6 +17,7 @@ namespace llmio::cli {
 /// Options every command accepts, before or after the command name.
 struct CommonOptions {
     std::string provider;             ///< --provider; "" = from the model prefix or discovery.
+    std::string config;               ///< --config; "" = LLMIO_CONFIG (Context::env answers it).
     std::string url;                  ///< --url
     std::optional<std::string> api_key; ///< --api-key
     std::optional<double> timeout_s;  ///< --timeout (total per request).
@@ -27,6 +28,7 @@ struct Context {
     Streams& streams;
     CommonOptions common;
     boost::asio::any_io_executor executor;
+    /// The environment, where LLMIO_CONFIG is --config when given.
     Environment env;
     /// The model a command works with, for hints in error messages.
     std::string model_for_hints;

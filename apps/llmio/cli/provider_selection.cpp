@@ -39,14 +39,13 @@ std::string join(std::vector<std::string> const& items, std::string_view separat
     return out;
 }
 
-void log_settings(Context const& ctx, std::string const& name, boost::json::object const& config)
+void log_settings(Context const& ctx, std::string const& name, boost::json::object const& config,
+                  ConfigFile const* file)
 {
     if (!ctx.common.verbose)
         return;
     try {
-        auto const file = ConfigFile::from_environment(ctx.env);
-        auto const settings = resolve_settings(name, ProviderSettings::from_json(config), ctx.env,
-                                               file ? &*file : nullptr);
+        auto const settings = resolve_settings(name, ProviderSettings::from_json(config), ctx.env, file);
         ctx.streams.err << "llmio: provider " << name << " settings:\n"
                         << settings.describe() << std::flush;
     } catch (std::exception const&) {
@@ -110,6 +109,33 @@ std::string factory_for(ServerKind kind)
     }
 }
 
+void register_factories(ProviderRegistry& registry, Context const& ctx)
+{
+    openai::register_provider(registry, ctx.env);
+    lmstudio::register_provider(registry, ctx.env);
+    ollama::register_provider(registry, ctx.env);
+}
+
+std::shared_ptr<Router> make_router(Context& ctx, ConfigFile const& file)
+{
+    ProviderRegistry registry;
+    register_factories(registry, ctx);
+    if (ctx.common.verbose)
+        for (auto const& name : file.provider_names())
+            log_settings(ctx, name, {}, &file);
+    registry.add_from_file(ctx.executor, file, ctx.env);
+    auto router = std::dynamic_pointer_cast<Router>(registry.get("router"));
+    if (!router)
+        throw_usage("the config file " + file.name() + " has no routes");
+    if (ctx.common.verbose) {
+        auto* err = &ctx.streams.err;
+        router->set_logger([err](LogLevel, std::string_view line) {
+            *err << "llmio: router: " << line << '\n' << std::flush;
+        });
+    }
+    return router;
+}
+
 boost::asio::awaitable<Selection> select_provider(Context& ctx, std::string model)
 {
     // A model id the library would refuse is a mistake on the command line: exit 2, and
@@ -120,26 +146,50 @@ boost::asio::awaitable<Selection> select_provider(Context& ctx, std::string mode
         throw CliError(ExitCode::usage, "usage", e.info().detail, e.hint());
     }
     ProviderRegistry registry;
-    openai::register_provider(registry, ctx.env);
-    lmstudio::register_provider(registry, ctx.env);
-    ollama::register_provider(registry, ctx.env);
+    register_factories(registry, ctx);
+    // The file (--config or LLMIO_CONFIG) names provider instances and routes.
+    auto const file = ConfigFile::from_environment(ctx.env);
+    bool const has_routes = file && !file->routes().empty();
+    auto const known = [&](std::string const& name) {
+        return registry.has_factory(name) || (file && file->provider(name)) || (has_routes && name == "router");
+    };
 
     std::string name = ctx.common.provider;
-    if (!name.empty() && !registry.has_factory(name))
-        throw_usage("unknown provider '" + name + "' (choose one of: " +
-                    join(registry.factory_names(), ", ") + ")");
+    if (!name.empty() && !known(name)) {
+        auto choices = registry.factory_names();
+        if (file)
+            for (auto const& instance : file->provider_names())
+                if (!registry.has_factory(instance))
+                    choices.push_back(instance);
+        if (has_routes)
+            choices.push_back("router");
+        throw_usage("unknown provider '" + name + "' (choose one of: " + join(choices, ", ") + ")");
+    }
 
-    // `name/model` selects the provider only when `name` is a registered provider. With an
-    // explicit --provider, another prefix is part of the model id (LM Studio serves
-    // `openai/gpt-oss-20b`).
+    // `name/model` selects the provider only when `name` is a registered provider (or an
+    // instance of the config file). With an explicit --provider, another prefix is part of the
+    // model id (LM Studio serves `openai/gpt-oss-20b`).
     if (auto const slash = model.find('/'); slash != std::string::npos) {
         auto const prefix = model.substr(0, slash);
-        if (registry.has_factory(prefix) && (name.empty() || name == prefix)) {
+        if (known(prefix) && (name.empty() || name == prefix)) {
             name = prefix;
             model = model.substr(slash + 1);
             if (model.empty())
                 throw_usage("no model id after the provider prefix '" + prefix + "/'");
         }
+    } else if (name.empty() && has_routes && file->routes().contains(model)) {
+        name = "router"; // a route's name is a model of the router
+    }
+
+    if (name == "router") {
+        if (!ctx.common.url.empty() || ctx.common.api_key || ctx.common.timeout_s)
+            throw_usage("--url, --api-key and --timeout set one provider, not the routes of " + file->name() +
+                        "; give them in the config file's provider sections");
+        auto router = make_router(ctx, *file);
+        if (!model.empty())
+            ctx.log("using route " + model + " of " + file->name());
+        ctx.model_for_hints = model;
+        co_return Selection{name, std::move(router), std::move(model)};
     }
 
     std::string base_url = ctx.common.url;
@@ -174,15 +224,24 @@ boost::asio::awaitable<Selection> select_provider(Context& ctx, std::string mode
         }
     }
 
-    boost::json::object config;
+    InstanceRequest request;
+    request.name = name;
     if (!base_url.empty())
-        config["base_url"] = base_url;
+        request.config["base_url"] = base_url;
     if (ctx.common.api_key)
-        config["api_key"] = *ctx.common.api_key;
+        request.config["api_key"] = *ctx.common.api_key;
     if (ctx.common.timeout_s)
-        config["timeout_s"] = *ctx.common.timeout_s;
-    log_settings(ctx, name, config);
-    auto provider = registry.create(name, ctx.executor, config);
+        request.config["timeout_s"] = *ctx.common.timeout_s;
+    request.file = file ? &*file : nullptr;
+    request.env = &ctx.env;
+    // An instance of the file is made by the factory of its kind.
+    auto const* section = file ? file->provider(name) : nullptr;
+    std::string const kind = section && section->kind ? *section->kind : name;
+    if (!registry.has_factory(kind))
+        throw_usage("provider '" + name + "' of " + file->name() +
+                    " has no kind; give it \"kind\": lmstudio, ollama or openai");
+    log_settings(ctx, name, request.config, request.file);
+    auto provider = registry.create_instance(kind, ctx.executor, request);
     ctx.model_for_hints = model;
     co_return Selection{name, std::move(provider), std::move(model)};
 }

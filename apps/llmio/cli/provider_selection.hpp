@@ -1,14 +1,17 @@
 #ifndef LLMIO_CLI_PROVIDER_SELECTION_HPP
 #define LLMIO_CLI_PROVIDER_SELECTION_HPP
 
-// Which provider and model a command talks to: --provider, a `name/model` prefix, --url (its
-// kind is probed), or discovery of the local servers (LM Studio first).
+// Which provider and model a command talks to: --provider, a `name/model` prefix, a route of the
+// config file (the router), --url (its kind is probed), or discovery of the local servers (LM
+// Studio first).
 
 #include "cli/context.hpp"
 
 #include <llmio/discovery.hpp>
 #include <llmio/model_manager.hpp>
 #include <llmio/provider.hpp>
+#include <llmio/registry.hpp>
+#include <llmio/router.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -18,7 +21,9 @@
 namespace llmio::cli {
 
 struct Selection {
-    std::string provider_name; ///< The factory: "lmstudio", "ollama" or "openai".
+    /// The factory ("lmstudio", "ollama" or "openai"), a provider instance of the config file,
+    /// or "router" for a route.
+    std::string provider_name;
     std::shared_ptr<ModelProvider> provider;
     std::string model;         ///< The model id without a provider prefix ("" = none given).
 };
@@ -30,8 +35,16 @@ DiscoveryOptions discovery_options(Context const& ctx);
 /// The factory that serves a discovered server kind.
 std::string factory_for(ServerKind kind);
 
-/// Resolves the provider for `model` (may be empty or `name/model`). Throws CliError (usage,
-/// no server found) and what the factory throws.
+/// A registry with the lmstudio, ollama and openai factories, reading `ctx.env`.
+void register_factories(ProviderRegistry& registry, Context const& ctx);
+
+/// The router of the config file's routes over its provider instances (every instance is made),
+/// logging every attempt and fallback on stderr with -v. Throws what
+/// ProviderRegistry::add_from_file throws.
+std::shared_ptr<Router> make_router(Context& ctx, ConfigFile const& file);
+
+/// Resolves the provider for `model` (may be empty, `name/model` or a route name). Throws
+/// CliError (usage, no server found) and what the factory throws.
 boost::asio::awaitable<Selection> select_provider(Context& ctx, std::string model);
 
 enum class ModelUse { generation, embedding };

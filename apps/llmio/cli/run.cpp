@@ -32,6 +32,20 @@ std::vector<std::string> configured_secrets(Context const& ctx)
     for (char const* name : {"OPENAI_API_KEY", "LM_API_TOKEN", "OLLAMA_API_KEY"})
         if (auto value = ctx.raw_env(name))
             out.push_back(*value);
+    // The keys of the config file's instances, and the variables its api_key_env names.
+    try {
+        if (auto const file = ConfigFile::from_environment(ctx.env))
+            for (auto const& name : file->provider_names()) {
+                auto const& section = *file->provider(name);
+                if (section.api_key && !section.api_key->empty())
+                    out.push_back(*section.api_key);
+                if (section.api_key_env)
+                    if (auto value = ctx.env.get(*section.api_key_env))
+                        out.push_back(*value);
+            }
+    } catch (std::exception const&) {
+        // A file that cannot be read holds no key to hide (its error says so by itself).
+    }
     return out;
 }
 
@@ -50,7 +64,8 @@ std::string help_footer()
     return std::string(exit_code_help()) +
            "\nEnvironment: provider keys and URLs as in docs/configuration.md (OPENAI_API_KEY,\n"
            "LM_API_TOKEN, OLLAMA_HOST, LLMIO_CONFIG, ...); LLMIO_DISCOVERY_URLS replaces the\n"
-           "addresses discovery probes (comma-separated; empty = none).\n"
+           "addresses discovery probes (comma-separated; empty = none). --config FILE replaces\n"
+           "LLMIO_CONFIG; a route of that file given as the model (-m ROUTE) uses the router.\n"
            "Without --provider and --url, llmio uses the first local server found (LM Studio "
            "first).\n";
 }
@@ -91,8 +106,10 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
     app.require_subcommand(0, 1);
 
     auto& common = ctx.common;
-    app.add_option("--provider", common.provider, "lmstudio, ollama or openai (default: discovered)")
-        ->check(CLI::IsMember({"lmstudio", "ollama", "openai"}));
+    app.add_option("--provider", common.provider,
+                   "lmstudio, ollama, openai, a provider of the config file, or router (default: discovered)");
+    app.add_option("--config", common.config, "The config file (instead of LLMIO_CONFIG): providers and routes")
+        ->check(CLI::ExistingFile);
     app.add_option("--url", common.url, "Server base URL (its kind is probed)");
     std::string api_key;
     auto* api_key_opt = app.add_option("--api-key", api_key, "API key (default: the provider's variable)");
@@ -251,6 +268,10 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
         streams.err << "llmio: usage: " << e.what() << "\nhint: see `llmio --help`\n" << std::flush;
         return to_int(ExitCode::usage);
     }
+    if (!common.config.empty())
+        ctx.env = Environment([getenv = streams.getenv, path = common.config](std::string const& name) {
+            return name == "LLMIO_CONFIG" ? std::optional<std::string>(path) : getenv(name);
+        });
     if (api_key_opt->count())
         common.api_key = api_key;
     if (timeout_opt->count())
