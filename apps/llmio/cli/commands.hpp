@@ -87,6 +87,7 @@ boost::asio::awaitable<int> cmd_info(Context& ctx, bool json);
 boost::asio::awaitable<int> cmd_ps(Context& ctx, bool json);
 boost::asio::awaitable<int> cmd_bench_model(Context& ctx, BenchModelOptions options);
 boost::asio::awaitable<int> cmd_health(Context& ctx, bool json);
+boost::asio::awaitable<int> cmd_routes(Context& ctx, bool json);
 boost::asio::awaitable<int> cmd_emulate(Context& ctx, EmulateOptions options);
 
 } // namespace llmio::cli

@@ -242,6 +242,11 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
     auto* health = app.add_subcommand("health", "Whether the server answers (exit 0) or not (exit 3)");
     health->add_flag("--json", health_json, "Print JSON");
     health->callback([&] { command = [&] { return cmd_health(ctx, health_json); }; });
+    bool routes_json = false;
+    auto* routes = app.add_subcommand("routes", "The config file's routes, their targets and each provider's "
+                                                "state, checked now (exit 3: a route has no healthy provider)");
+    routes->add_flag("--json", routes_json, "Print JSON");
+    routes->callback([&] { command = [&] { return cmd_routes(ctx, routes_json); }; });
 
     // --- emulate
     EmulateOptions emulate_options;
