@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -231,7 +233,9 @@ json::object const& object_of(json::value const& value, std::string const& where
     return *object;
 }
 
-constexpr std::string_view kRouteKeys[] = {"targets", "auto_load", "keep_warm"};
+constexpr std::string_view kRouteKeys[] = {"targets",   "auto_load", "keep_warm",  "require",
+                                           "providers", "prefer",    "task_scores"};
+constexpr std::string_view kRequireKeys[] = {"tools", "vision", "embeddings", "min_context_length"};
 constexpr std::string_view kTargetKeys[] = {"providers", "model"};
 constexpr std::string_view kRouterKeys[] = {"health_check_interval_s", "keep_warm_interval_s",
                                             "failures_to_open", "circuit_open_s", "circuit_max_open_s"};
@@ -270,14 +274,92 @@ RouteTarget parse_target(json::value const& value, std::string const& where, std
     return target;
 }
 
+ModelRequirements parse_requirements(json::value const& value, std::string const& where, std::string const& path)
+{
+    ModelRequirements needs;
+    for (auto const& entry : object_of(value, where, path)) {
+        std::string const key(entry.key());
+        std::string const full = where + ": " + path + "." + key;
+        if (key == "tools") {
+            needs.tools = bool_of(entry.value(), full);
+        } else if (key == "vision") {
+            needs.vision = bool_of(entry.value(), full);
+        } else if (key == "embeddings") {
+            needs.embeddings = bool_of(entry.value(), full);
+        } else if (key == "min_context_length") {
+            auto const* n = entry.value().if_int64();
+            auto const* u = entry.value().if_uint64();
+            if (n && *n >= 1)
+                needs.min_context_length = *n;
+            else if (u && *u <= static_cast<std::uint64_t>(INT64_MAX))
+                needs.min_context_length = static_cast<std::int64_t>(*u);
+            else
+                throw_error(errc::invalid_request, full + " must be a positive integer" + not_value(entry.value()));
+        } else {
+            unknown_key(where, path + "." + key, known_keys(kRequireKeys));
+        }
+    }
+    return needs;
+}
+
+std::vector<std::string> strings_of(json::value const& value, std::string const& where, std::string const& path,
+                                    std::string const& what)
+{
+    auto const* list = value.if_array();
+    if (!list)
+        throw_error(errc::invalid_request, where + ": " + path + " must be an array of " + what);
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < list->size(); ++i)
+        out.push_back(string_of((*list)[i], where + ": " + path + "[" + std::to_string(i) + "]"));
+    return out;
+}
+
+// {"<model>": {"<task>": score, ...}, ...}
+std::map<std::string, std::map<Task, double>> parse_task_scores(json::value const& value, std::string const& where,
+                                                                std::string const& path)
+{
+    std::map<std::string, std::map<Task, double>> scores;
+    for (auto const& model : object_of(value, where, path)) {
+        std::string const model_id(model.key());
+        auto const model_path = path + "." + model_id;
+        for (auto const& task : object_of(model.value(), where, model_path)) {
+            std::string const task_name(task.key());
+            auto const parsed = task_from_string(task_name);
+            if (!parsed)
+                throw_error(errc::invalid_request, where + ": " + model_path + ": " + quoted(task_name) +
+                                                       " is not a task (tasks: coding, research, creative, analysis, "
+                                                       "general)");
+            auto const* number = task.value().if_double();
+            auto const* n = task.value().if_int64();
+            if (!number && !n)
+                throw_error(errc::invalid_request, where + ": " + model_path + "." + task_name + " must be a number" +
+                                                       not_value(task.value()));
+            scores[model_id][*parsed] = number ? *number : static_cast<double>(*n);
+        }
+    }
+    return scores;
+}
+
 Route parse_route(json::object const& object, std::string const& where, std::string const& path)
 {
     Route route;
     bool has_targets = false;
+    std::vector<std::string> by_requirement; // keys only a route by requirement may give
     for (auto const& entry : object) {
         std::string const key(entry.key());
         std::string const full = path + "." + key;
-        if (key == "targets") {
+        if (key == "require") {
+            route.requirements = parse_requirements(entry.value(), where, full);
+        } else if (key == "providers") {
+            route.candidates = strings_of(entry.value(), where, full, "provider names");
+            by_requirement.push_back(full);
+        } else if (key == "prefer") {
+            route.preferences.prefer = strings_of(entry.value(), where, full, "model ids");
+            by_requirement.push_back(full);
+        } else if (key == "task_scores") {
+            route.preferences.task_scores = parse_task_scores(entry.value(), where, full);
+            by_requirement.push_back(full);
+        } else if (key == "targets") {
             auto const* list = entry.value().if_array();
             if (!list)
                 throw_error(errc::invalid_request, where + ": " + full + " must be an array of targets");
@@ -292,6 +374,21 @@ Route parse_route(json::object const& object, std::string const& where, std::str
             unknown_key(where, full, known_keys(kRouteKeys));
         }
     }
+    if (route.requirements) {
+        // The router chooses among the models of `providers` for each call.
+        if (has_targets)
+            throw_error(errc::invalid_request, where + ": " + path +
+                                                   " gives both targets and require: a route names its models "
+                                                   "or what it needs, not both");
+        if (route.candidates.empty())
+            throw_error(errc::invalid_request,
+                        where + ": " + path + ".providers must list at least one provider (a route with require "
+                                              "chooses among their models)");
+        return route;
+    }
+    if (!by_requirement.empty())
+        throw_error(errc::invalid_request, where + ": " + by_requirement.front() + " belongs to a route with require (" +
+                                               path + ".require), a route that chooses its model");
     if (!has_targets || route.targets.empty())
         throw_error(errc::invalid_request, where + ": " + path + ".targets must list at least one target");
     return route;
@@ -495,6 +592,17 @@ ConfigFile ConfigFile::parse(std::string_view text, std::string name)
                         where + ": route " + quoted(route_name) +
                             " has the name of a provider of this file; routes and providers share one namespace");
         auto const& route = file.routes_.at(route_name);
+        for (std::size_t p = 0; p < route.candidates.size(); ++p) {
+            auto const& candidates = route.candidates;
+            auto const path = "routes." + route_name + ".providers[" + std::to_string(p) + "]";
+            if (!file.providers_.contains(candidates[p]))
+                throw_error(errc::invalid_request, where + ": " + path + ": " + quoted(candidates[p]) +
+                                                       " is not a provider of this file (providers: " +
+                                                       provider_list() + ")");
+            if (std::find(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(p), candidates[p]) !=
+                candidates.begin() + static_cast<std::ptrdiff_t>(p))
+                throw_error(errc::invalid_request, where + ": " + path + ": " + quoted(candidates[p]) + " is named twice");
+        }
         for (std::size_t t = 0; t < route.targets.size(); ++t) {
             auto const& providers = route.targets[t].providers;
             for (std::size_t p = 0; p < providers.size(); ++p) {

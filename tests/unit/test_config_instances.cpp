@@ -261,7 +261,8 @@ TEST_CASE("config routes: every mistake in a route is an error naming the file a
           prefix + "route name \"co der\" is invalid: use 1 to 64 characters of A-Z a-z 0-9 . _ -)");
     CHECK(routes_error(R"({"coder": []})") == prefix + "routes.coder must be an object)");
     CHECK(routes_error(R"({"coder": {"targets": [{"providers": ["ws"], "model": "m"}], "x": 1}})") ==
-          prefix + "unknown key \"routes.coder.x\" (known keys: targets, auto_load, keep_warm))");
+          prefix + "unknown key \"routes.coder.x\" (known keys: targets, auto_load, keep_warm, require, providers, "
+                   "prefer, task_scores))");
     CHECK(routes_error(R"({"coder": {}})") == prefix + "routes.coder.targets must list at least one target)");
     CHECK(routes_error(R"({"coder": {"targets": []}})") == prefix + "routes.coder.targets must list at least one target)");
     CHECK(routes_error(R"({"coder": {"targets": {}}})") == prefix + "routes.coder.targets must be an array of targets)");
@@ -332,4 +333,61 @@ TEST_CASE("config routes: the router section's keys and ranges", "[config][route
           prefix + "router.failures_to_open must be an integer from 1 to 1000, not 1.5)");
     CHECK(router_error(R"({"circuit_open_s": 10, "circuit_max_open_s": 5})") ==
           prefix + "router.circuit_max_open_s must not be less than router.circuit_open_s)");
+}
+
+TEST_CASE("config routes: a route by requirement gives require, providers and preferences instead of targets",
+          "[config][routes]")
+{
+    auto const file = ConfigFile::parse(with_routes(R"({
+        "vision": {"require": {"vision": true, "min_context_length": 8192}, "providers": ["ws", "box"],
+                   "prefer": ["qwen2-vl-7b-instruct"]},
+        "smart": {"require": {}, "providers": ["cloud"],
+                  "task_scores": {"qwen/qwen3-coder-30b": {"coding": 0.9, "general": 1},
+                                  "google/gemma-3-27b": {"creative": 0.8}}}})"),
+                                        "f.json");
+    auto const& vision = file.routes().at("vision");
+    CHECK(vision.targets.empty());
+    REQUIRE(vision.requirements.has_value());
+    CHECK(vision.requirements->vision);
+    CHECK_FALSE(vision.requirements->tools);
+    CHECK(vision.requirements->min_context_length == std::optional<std::int64_t>(8192));
+    CHECK(vision.candidates == std::vector<std::string>{"ws", "box"});
+    CHECK(vision.preferences.prefer == std::vector<std::string>{"qwen2-vl-7b-instruct"});
+    auto const& smart = file.routes().at("smart");
+    REQUIRE(smart.requirements.has_value());
+    CHECK(*smart.requirements == llmio::ModelRequirements{});
+    CHECK(smart.preferences.task_scores.at("qwen/qwen3-coder-30b").at(llmio::Task::coding) == 0.9);
+    CHECK(smart.preferences.task_scores.at("qwen/qwen3-coder-30b").at(llmio::Task::general) == 1.0);
+    CHECK(smart.preferences.task_scores.at("google/gemma-3-27b").at(llmio::Task::creative) == 0.8);
+
+    auto const routes_error = [](std::string const& routes) { return parse_error(with_routes(routes)); };
+    std::string const prefix = "invalid request (config file \"f.json\": ";
+    CHECK(routes_error(R"({"v": {"require": {"vision": true}}})") ==
+          prefix + "routes.v.providers must list at least one provider (a route with require chooses among their "
+                   "models))");
+    CHECK(routes_error(R"({"v": {"require": {}, "providers": ["ws"], "targets": [{"providers": ["ws"], "model": "m"}]}})") ==
+          prefix + "routes.v gives both targets and require: a route names its models or what it needs, not both)");
+    CHECK(routes_error(R"({"v": {"targets": [{"providers": ["ws"], "model": "m"}], "prefer": ["m"]}})") ==
+          prefix + "routes.v.prefer belongs to a route with require (routes.v.require), a route that chooses its "
+                   "model)");
+    CHECK(routes_error(R"({"v": {"require": {"color": true}, "providers": ["ws"]}})") ==
+          prefix + "unknown key \"routes.v.require.color\" (known keys: tools, vision, embeddings, "
+                   "min_context_length))");
+    CHECK(routes_error(R"({"v": {"require": {"min_context_length": 0}, "providers": ["ws"]}})") ==
+          prefix + "routes.v.require.min_context_length must be a positive integer, not 0)");
+    CHECK(routes_error(R"({"v": {"require": {"tools": "yes"}, "providers": ["ws"]}})") ==
+          prefix + "routes.v.require.tools must be true or false, not \"yes\")");
+    CHECK(routes_error(R"({"v": {"require": {}, "providers": ["ws", "nope"]}})") ==
+          prefix + "routes.v.providers[1]: \"nope\" is not a provider of this file (providers: box, cloud, ws))");
+    CHECK(routes_error(R"({"v": {"require": {}, "providers": ["ws", "ws"]}})") ==
+          prefix + "routes.v.providers[1]: \"ws\" is named twice)");
+    CHECK(routes_error(R"({"v": {"require": {}, "providers": ["ws"], "prefer": "m"}})") ==
+          prefix + "routes.v.prefer must be an array of model ids)");
+    CHECK(routes_error(R"({"v": {"require": {}, "providers": ["ws"], "task_scores": {"m": {"cooking": 1}}}})") ==
+          prefix + "routes.v.task_scores.m: \"cooking\" is not a task (tasks: coding, research, creative, analysis, "
+                   "general))");
+    CHECK(routes_error(R"({"v": {"require": {}, "providers": ["ws"], "task_scores": {"m": {"coding": "high"}}}})") ==
+          prefix + "routes.v.task_scores.m.coding must be a number, not \"high\")");
+    CHECK(routes_error(R"({"v": {"require": {}, "providers": ["ws"], "task_scores": {"m": 1}}})") ==
+          prefix + "routes.v.task_scores.m must be an object)");
 }
