@@ -137,7 +137,12 @@ TEST_CASE("cli -m ROUTE chats through the router, which falls over to the next t
     // -v: the router's attempts and fallbacks on stderr.
     auto const verbose = run_cli({"chat", "-v", "--config", config.path, "-m", "coder", "hi"});
     CHECK(verbose.code == 0);
-    CHECK(verbose.err.find("llmio: router: ") != std::string::npos);
+    INFO(verbose.err);
+    CHECK(verbose.err.find("llmio: router: coder: ws/qwen2.5-7b-instruct failed (connection refused), trying the "
+                           "next candidate\n") != std::string::npos);
+    CHECK(verbose.err.find("llmio: router: coder: box/qwen2.5-7b-instruct failed (connection refused), trying the "
+                           "next candidate\n") != std::string::npos);
+    CHECK(verbose.err.find("llmio: router: coder: trying local/llama3.2\n") != std::string::npos);
 
     auto const with_url = run_cli({"chat", "--config", config.path, "-m", "coder", "--url", "http://127.0.0.1:1", "hi"});
     CHECK(with_url.code == 2);
@@ -196,6 +201,8 @@ TEST_CASE("cli routes: every route, its targets and each provider's state, exit 
         CHECK(routes[0].at("targets") ==
               boost::json::parse(R"([{"model": "qwen2.5-7b-instruct", "providers": ["ws", "box"]},
                                      {"model": "llama3.2", "providers": ["local"]}])"));
+        CHECK(routes[0].at("require").is_null());
+        CHECK(routes[0].at("providers").as_array().empty());
         CHECK(routes[1].at("name") == "small");
         auto const& providers = doc.at("providers").as_array();
         REQUIRE(providers.size() == 4); // sorted by name

@@ -25,14 +25,33 @@ std::string joined(std::vector<std::string> const& items)
     return out;
 }
 
-// Whether any provider of any of the route's targets passed the check.
+// Whether any provider of the route (of a target, or a candidate of a route by requirement)
+// passed the check.
 bool route_healthy(Route const& route, std::map<std::string, RouterProviderState const*> const& states)
 {
+    auto const healthy = [&](std::string const& provider) {
+        auto const it = states.find(provider);
+        return it != states.end() && it->second->healthy;
+    };
     for (auto const& target : route.targets)
-        for (auto const& provider : target.providers)
-            if (auto const it = states.find(provider); it != states.end() && it->second->healthy)
-                return true;
-    return false;
+        if (std::any_of(target.providers.begin(), target.providers.end(), healthy))
+            return true;
+    return std::any_of(route.candidates.begin(), route.candidates.end(), healthy);
+}
+
+// "vision, min_context_length 8192", or "anything".
+std::string requirements_text(ModelRequirements const& needs)
+{
+    std::vector<std::string> parts;
+    if (needs.tools)
+        parts.push_back("tools");
+    if (needs.vision)
+        parts.push_back("vision");
+    if (needs.embeddings)
+        parts.push_back("embeddings");
+    if (needs.min_context_length)
+        parts.push_back("min_context_length " + std::to_string(*needs.min_context_length));
+    return parts.empty() ? std::string("anything") : joined(parts);
 }
 
 boost::json::value state_json(RouterProviderState const& state, std::string const& kind)
@@ -108,11 +127,26 @@ boost::asio::awaitable<int> cmd_routes(Context& ctx, bool json)
                     providers.push_back(boost::json::value(provider));
                 targets.push_back(boost::json::object{{"model", target.model}, {"providers", std::move(providers)}});
             }
+            boost::json::value require = nullptr;
+            if (route.requirements) {
+                auto const& needs = *route.requirements;
+                require = boost::json::object{
+                    {"tools", needs.tools},
+                    {"vision", needs.vision},
+                    {"embeddings", needs.embeddings},
+                    {"min_context_length", needs.min_context_length ? boost::json::value(*needs.min_context_length)
+                                                                    : boost::json::value(nullptr)}};
+            }
+            boost::json::array candidates;
+            for (auto const& provider : route.candidates)
+                candidates.push_back(boost::json::value(provider));
             routes.push_back(boost::json::object{{"name", name},
                                                  {"healthy", route_healthy(route, states)},
                                                  {"auto_load", route.auto_load},
                                                  {"keep_warm", route.keep_warm},
-                                                 {"targets", std::move(targets)}});
+                                                 {"targets", std::move(targets)},
+                                                 {"require", std::move(require)},
+                                                 {"providers", std::move(candidates)}});
         }
         boost::json::array providers;
         for (auto const& state : checked)
@@ -130,15 +164,22 @@ boost::asio::awaitable<int> cmd_routes(Context& ctx, bool json)
                 out << "  (" << (route.auto_load ? "auto_load" : "no auto_load")
                     << (route.keep_warm ? ", keep_warm" : "") << ")";
             out << '\n';
+            auto const print_provider = [&](std::string const& provider) {
+                out << "       " << provider << std::string(width > provider.size() ? width - provider.size() + 2 : 2, ' ')
+                    << kind_of(provider) << "  ";
+                auto const it = states.find(provider);
+                out << (it == states.end() ? std::string("not checked") : state_text(*it->second)) << '\n';
+            };
             for (std::size_t i = 0; i < route.targets.size(); ++i) {
                 auto const& target = route.targets[i];
                 out << "  " << i + 1 << ". " << shown(target.model) << '\n';
-                for (auto const& provider : target.providers) {
-                    out << "       " << provider << std::string(width - provider.size() + 2, ' ')
-                        << kind_of(provider) << "  ";
-                    auto const it = states.find(provider);
-                    out << (it == states.end() ? std::string("not checked") : state_text(*it->second)) << '\n';
-                }
+                for (auto const& provider : target.providers)
+                    print_provider(provider);
+            }
+            if (route.requirements) {
+                out << "  the best model for " << requirements_text(*route.requirements) << " of\n";
+                for (auto const& provider : route.candidates)
+                    print_provider(provider);
             }
         }
         out.flush();

@@ -130,7 +130,7 @@ std::shared_ptr<Router> make_router(Context& ctx, ConfigFile const& file)
     if (ctx.common.verbose) {
         auto* err = &ctx.streams.err;
         router->set_logger([err](LogLevel, std::string_view line) {
-            *err << "llmio: router: " << line << '\n' << std::flush;
+            *err << "llmio: " << line << '\n' << std::flush; // "router: coder: trying ws/..."
         });
     }
     return router;
