@@ -415,10 +415,10 @@ asio::awaitable<Result> Router::routed(std::string const& model, CallOptions cal
                 options.retry = RetryPolicy::none(); // fail over at once instead
             try {
                 InFlight counted(chosen.in_flight);
-                if (r.auto_load && chosen.local)
-                    co_await make_ready(chosen, target.model);
                 if (options_.logger)
                     log(LogLevel::debug, "router: " + route_name + ": trying " + record.label());
+                if (r.auto_load && chosen.local)
+                    co_await make_ready(chosen, target.model);
                 auto result = co_await attempt(*chosen.provider, target.model, std::move(options));
                 chosen.circuit.succeeded();
                 co_return std::move(result);
