@@ -287,3 +287,31 @@ TEST_CASE("lmstudio: a base URL ending in /api/v0 or /api/v1 is the same server"
         CHECK(emulator.server.last_request()->target == "/v1/chat/completions");
     }
 }
+
+TEST_CASE("lmstudio: an instance's name is in its errors, as a config file names it", "[lmstudio]")
+{
+    test::LmStudioEmulatorFixture emulator;
+    auto o = options_for(emulator);
+    o.name = "ws";
+    auto request = prompt(kModel, "Describe a cat as JSON.");
+    request.response_format = ResponseFormat::json_object();
+    auto const refused = expect_error<InvalidRequestError>([&] {
+        run<ChatResponse>(emulator, [&](auto& p) { return p.chat(request); }, o);
+    });
+    CHECK(refused.provider() == "ws");
+    auto const unknown = expect_error<ModelNotFoundError>([&] {
+        run<ChatResponse>(emulator, [&](auto& p) { return p.chat(prompt("no-such-model", "hi")); }, o);
+    });
+    CHECK(unknown.provider() == "ws");
+    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+        lmstudio::Provider provider(ex, o);
+        CHECK(provider.name() == "ws");
+        LoadOptions defaults;
+        try {
+            co_await provider.model_manager()->load("bad\nid", defaults);
+            FAIL("no exception");
+        } catch (InvalidRequestError const& e) {
+            CHECK(e.provider() == "ws"); // an invalid id, refused before anything is sent
+        }
+    });
+}

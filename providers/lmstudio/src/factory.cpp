@@ -8,6 +8,7 @@ Options options_from(ResolvedSettings const& settings, Options base)
 {
     auto const set = [](auto const& setting) { return setting.source != SettingSource::default_value; };
     Options o = std::move(base);
+    o.name = settings.provider;
     if (set(settings.base_url) || o.base_url == Options{}.base_url) // code left it alone
         o.base_url = settings.base_url.value;
     if (set(settings.api_key))

@@ -58,7 +58,7 @@ asio::awaitable<std::vector<ModelInfo>> ModelManager::list_loaded()
 
 asio::awaitable<LoadResult> ModelManager::load(std::string model, LoadOptions options)
 {
-    validate_model_id(model, ModelIdUse::required, "lmstudio");
+    validate_model_id(model, ModelIdUse::required, provider_.name());
     if (options.ttl)
         refuse("LM Studio's load endpoint has no idle TTL",
                "set lmstudio::Options::ttl (sent with inference requests) or use `lms load --ttl`");
@@ -74,7 +74,7 @@ asio::awaitable<LoadResult> ModelManager::load(std::string model, LoadOptions op
 
 asio::awaitable<void> ModelManager::unload(std::string model)
 {
-    validate_model_id(model, ModelIdUse::required, "lmstudio");
+    validate_model_id(model, ModelIdUse::required, provider_.name());
     auto const api = co_await provider_.native_api();
     require_v1(api, "unloading a model", "use `lms unload`");
     std::vector<std::string> instances;
@@ -105,7 +105,7 @@ asio::awaitable<void> ModelManager::unload(std::string model)
 asio::awaitable<DownloadResult>
 ModelManager::download(std::string model, std::function<void(DownloadProgress const&)> on_progress)
 {
-    validate_model_id(model, ModelIdUse::required, "lmstudio");
+    validate_model_id(model, ModelIdUse::required, provider_.name());
     auto const api = co_await provider_.native_api();
     require_v1(api, "downloading a model", "use `lms get <model>`");
     auto& transport = provider_.transport();
@@ -117,7 +117,7 @@ ModelManager::download(std::string model, std::function<void(DownloadProgress co
             on_progress(to_progress(state));
         if (state.failed()) {
             ErrorInfo info;
-            info.provider = "lmstudio";
+            info.provider = provider_.name();
             info.http_status = static_cast<int>(response.status);
             set_raw_body(info, response.body);
             info.detail = "LM Studio reports the download of " + model + " as failed";
@@ -135,7 +135,7 @@ ModelManager::download(std::string model, std::function<void(DownloadProgress co
     for (std::int64_t poll = 0; !state.finished(); ++poll) {
         if (poll >= max_polls) {
             ErrorInfo info;
-            info.provider = "lmstudio";
+            info.provider = provider_.name();
             info.detail = "the download of " + model + " did not finish within download_timeout";
             throw_error(errc::total_timeout, std::move(info));
         }
@@ -144,7 +144,7 @@ ModelManager::download(std::string model, std::function<void(DownloadProgress co
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
             ErrorInfo info;
-            info.provider = "lmstudio";
+            info.provider = provider_.name();
             info.detail = "stopped following the download of " + model + " (LM Studio keeps downloading)";
             throw_error(errc::cancelled, std::move(info));
         }

@@ -50,7 +50,6 @@ errc errc_of_event_error(std::string_view type, std::string_view message)
 [[noreturn]] void throw_event_error(json::object const& data, std::string_view text)
 {
     ErrorInfo info;
-    info.provider = "lmstudio";
     info.http_status = 200;
     set_raw_body(info, text);
     json::object const* error = nullptr;
@@ -73,7 +72,6 @@ errc errc_of_event_error(std::string_view type, std::string_view message)
 [[noreturn]] void throw_malformed_event(std::string_view text, std::string detail)
 {
     ErrorInfo info;
-    info.provider = "lmstudio";
     info.http_status = 200;
     info.detail = std::move(detail);
     set_raw_body(info, text);
@@ -145,7 +143,7 @@ public:
             if (result == nullptr || !result->is_object())
                 throw_malformed_event(data, "chat.end carries no result");
             response_ = parse_native_chat_response(*result, data);
-            AnswerLimit::check(*response_, answer_.max(), "lmstudio");
+            AnswerLimit::check(*response_, answer_.max(), "");
             return;
         }
         if (type == "chat.start")
@@ -166,7 +164,7 @@ public:
             if (auto const* c = o.if_contains("content"); c && c->is_string())
                 content = c->get_string();
             if (!answer_.add(content.size()))
-                answer_.throw_exceeded("lmstudio");
+                answer_.throw_exceeded("");
             if (callbacks_.on_chunk && !content.empty()) {
                 chunk_.content.clear();
                 chunk_.reasoning.clear();
@@ -216,7 +214,7 @@ asio::awaitable<ChatResponse> Provider::native_chat(NativeChatRequest request,
 {
     // Like every public call: errors name the provider and carry no secret.
     try {
-        validate_model_id(request.model, ModelIdUse::required, "lmstudio");
+        validate_model_id(request.model, ModelIdUse::required, options_.name);
         co_return co_await native_chat_call(std::move(request), std::move(callbacks), std::move(call));
     } catch (...) {
         transport_.rethrow_sanitised();
@@ -229,7 +227,7 @@ asio::awaitable<ChatResponse> Provider::native_chat_call(NativeChatRequest reque
     auto const api = co_await native_api(call);
     if (api != NativeApi::v1) {
         ErrorInfo info;
-        info.provider = "lmstudio";
+        info.provider = options_.name;
         info.detail = "/api/v1/chat needs LM Studio 0.4 or later; this server has " +
                       std::string(api == NativeApi::v0 ? "/api/v0 only" : "no native API");
         info.hint = "use chat() (/v1/chat/completions), which every LM Studio version serves";
@@ -244,7 +242,7 @@ asio::awaitable<ChatResponse> Provider::native_chat_call(NativeChatRequest reque
         if (ec)
             throw_malformed_event(response.body, "the /api/v1/chat answer is not JSON");
         auto answer = parse_native_chat_response(std::move(value), response.body);
-        AnswerLimit::check(answer, transport_.options().http.limits.max_answer_bytes, "lmstudio");
+        AnswerLimit::check(answer, transport_.options().http.limits.max_answer_bytes, options_.name);
         co_return answer;
     }
 
@@ -293,7 +291,7 @@ asio::awaitable<ChatResponse> Provider::native_chat_call(NativeChatRequest reque
     }
     if (!reader.response()) {
         ErrorInfo info;
-        info.provider = "lmstudio";
+        info.provider = options_.name;
         info.http_status = 200;
         info.detail = "the /api/v1/chat stream ended without chat.end";
         throw_error(errc::stream_truncated, std::move(info));

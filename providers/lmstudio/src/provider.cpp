@@ -41,7 +41,7 @@ http::Endpoint endpoint(Options const& options)
 TransportOptions transport_options(Options const& options, std::function<void()> on_model_not_found)
 {
     TransportOptions out;
-    out.provider = "lmstudio";
+    out.provider = options.name;
     out.http = options.http;
     out.retry = options.retry;
     out.headers = options.headers;
@@ -105,7 +105,7 @@ void Provider::check_chat_request(ChatRequest const& request) const
     if (!asks_for_json_object(request))
         return;
     ErrorInfo info;
-    info.provider = "lmstudio";
+    info.provider = options_.name;
     info.detail = "LM Studio rejects response_format type json_object (it accepts only "
                   "json_schema or text)";
     info.hint = "use ResponseFormat::json_schema(name, schema) to get JSON output";
@@ -214,7 +214,7 @@ asio::awaitable<ChatResponse> Provider::do_chat(ChatRequest request, CallOptions
     auto answer = transport_.decoded([&] {
         return v0 ? parse_v0_chat_response(response.body) : openai::parse_chat_response(response.body);
     });
-    AnswerLimit::check(answer, options_.http.limits.max_answer_bytes, "lmstudio");
+    AnswerLimit::check(answer, options_.http.limits.max_answer_bytes, options_.name);
     co_return answer;
 }
 
@@ -307,7 +307,7 @@ asio::awaitable<ServerInfo> Provider::do_info()
     auto const* flag = object ? object->if_contains("lmstudio") : nullptr;
     if (!flag || !flag->is_bool() || !flag->get_bool()) {
         ErrorInfo error;
-        error.provider = "lmstudio";
+        error.provider = options_.name;
         error.http_status = static_cast<int>(response.status);
         set_raw_body(error, response.body);
         error.detail = "GET /lmstudio-greeting did not answer {\"lmstudio\":true}: not an LM Studio server";

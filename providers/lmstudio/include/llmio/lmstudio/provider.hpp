@@ -65,6 +65,9 @@ struct Options {
     /// Deprecated: the former name of `api_key`, used only when `api_key` is empty. (Not marked
     /// [[deprecated]]: GCC would then warn on every copy of Options.)
     std::string api_token;
+    /// The provider's name in errors, logs, metrics and the registry: the instance's name when
+    /// a config file makes it ("ws" of kind lmstudio).
+    std::string name = "lmstudio";
     /// Streamed chats ask for a usage report (`stream_options.include_usage`, LM Studio >= 0.3.18)
     /// unless the request says otherwise.
     bool include_usage = true;
@@ -94,7 +97,7 @@ class Provider : public ModelProvider {
 public:
     Provider(boost::asio::any_io_executor executor, Options options);
 
-    std::string_view name() const noexcept override { return "lmstudio"; }
+    std::string_view name() const noexcept override { return options_.name; }
     ProviderFeatures features() const noexcept override;
 
     ProviderTransport& transport() noexcept { return transport_; }
