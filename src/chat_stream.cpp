@@ -48,8 +48,10 @@ ChatResponse const& ChatStream::result() const
         static ChatResponse const empty;
         return empty;
     }
-    if (!source_->result_)
+    if (!source_->result_) {
         source_->result_ = std::make_unique<ChatResponse>(source_->assembler_.result());
+        source_->result_->cached = source_->cached_;
+    }
     return *source_->result_;
 }
 

@@ -118,6 +118,8 @@ struct ChatResponse {
     std::vector<std::string> warnings;
     /// The response body as received (null for an assembled stream).
     boost::json::value raw;
+    /// Served from a response cache (CachingProvider) instead of the server.
+    bool cached = false;
 
     /// The assistant message to append to the conversation for the next turn.
     Message to_message() const;

@@ -56,6 +56,8 @@ public:
     protected:
         /// The request's meter when it is measured (body bytes are added to it), else nullptr.
         RequestMeter* meter() const noexcept { return meter_.get(); }
+        /// The chunks are replayed from a response cache: `result().cached` is true.
+        void set_cached() noexcept { cached_ = true; }
 
     private:
         friend class ChatStream;
@@ -67,6 +69,7 @@ public:
         mutable std::unique_ptr<ChatResponse> result_; // result() cache, until the next chunk
         bool done_ = false;
         bool busy_ = false;
+        bool cached_ = false;
     };
 
     explicit ChatStream(std::unique_ptr<Source> source) noexcept;

@@ -61,6 +61,8 @@ struct CompletionResponse {
     std::optional<Usage> usage;
     std::optional<ServerStats> stats;
     boost::json::value raw;
+    /// Served from a response cache (CachingProvider) instead of the server.
+    bool cached = false;
 
     /// The first choice's text, or "" when there is none.
     std::string const& text() const noexcept;

@@ -44,6 +44,8 @@ struct EmbeddingResponse {
     std::string model;
     std::vector<std::vector<float>> embeddings;
     std::optional<Usage> usage;
+    /// Served from a response cache (CachingProvider) instead of the server.
+    bool cached = false;
 
     friend bool operator==(EmbeddingResponse const&, EmbeddingResponse const&) = default;
 };

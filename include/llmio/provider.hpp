@@ -48,6 +48,15 @@ class LocalModelManager;
 class Metrics;
 class RequestMeter;
 
+/// Per-call control of a response cache (CachingProvider, docs/caching.md); providers without
+/// a cache ignore it. Trivially copyable.
+struct CacheControl {
+    bool bypass = false;  ///< Neither read nor write the cache for this call.
+    bool refresh = false; ///< Do not read the cache; ask the server and store its answer.
+    /// How long this call's answer stays cached; unset: the cache's default.
+    std::optional<std::chrono::seconds> ttl;
+};
+
 /// Per-call overrides of the provider's defaults.
 struct CallOptions {
     std::optional<RetryPolicy> retry;
@@ -56,6 +65,8 @@ struct CallOptions {
     /// first byte, bytes). The public calls set it when the provider has Metrics; a decorator
     /// that measures a call itself may pass its own to a provider that has none.
     RequestMeter* meter = nullptr;
+    /// What a response cache may do with this call.
+    CacheControl cache;
 };
 
 /// What kind of server answered and how to reach it.
