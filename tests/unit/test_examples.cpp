@@ -395,11 +395,30 @@ TEST_CASE("example 13_router answers from LM Studio, and from Ollama once LM Stu
     }
 }
 
+TEST_CASE("example 14_cache answers a repeat and a stream from the cache", "[examples]")
+{
+    LmStudioEmulatorFixture lmstudio;
+    auto const run = run_example(LLMIO_EXAMPLE_14_cache, {lmstudio.server.base_url()});
+    CHECK(run.exit_code == 0);
+    std::string const answer = "Hello! You said: What is the capital of France?";
+    CHECK(lines_of(run.output) == Lines{
+        "first:    server: " + answer,
+        "second:   cache: " + answer,
+        "stream:   cache: " + answer,
+        "bypassed: server: " + answer,
+        "sampled:  server: " + answer,
+        "hits 2, misses 1, not cacheable 2",
+    });
+    // The first question, the bypassed one and the sampled one; the stream was a replay.
+    CHECK(chat_requests(lmstudio.server) == 3);
+}
+
 TEST_CASE("every example prints its usage and exits with 2 without a URL", "[examples]")
 {
     for (char const* program : {LLMIO_EXAMPLE_02_chat, LLMIO_EXAMPLE_03_streaming,
                                 LLMIO_EXAMPLE_06_errors, LLMIO_EXAMPLE_09_local_models,
-                                LLMIO_EXAMPLE_12_custom_provider, LLMIO_EXAMPLE_13_router}) {
+                                LLMIO_EXAMPLE_12_custom_provider, LLMIO_EXAMPLE_13_router,
+                                LLMIO_EXAMPLE_14_cache}) {
         auto const run = run_example(program, {});
         CHECK(run.exit_code == 2);
         CHECK_THAT(run.output, Catch::StartsWith("usage: "));
