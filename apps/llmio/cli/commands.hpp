@@ -89,6 +89,8 @@ boost::asio::awaitable<int> cmd_bench_model(Context& ctx, BenchModelOptions opti
 boost::asio::awaitable<int> cmd_health(Context& ctx, bool json);
 boost::asio::awaitable<int> cmd_routes(Context& ctx, bool json);
 boost::asio::awaitable<int> cmd_emulate(Context& ctx, EmulateOptions options);
+/// `action`: "stats" or "clear".
+boost::asio::awaitable<int> cmd_cache(Context& ctx, std::string action, bool json);
 
 } // namespace llmio::cli
 

@@ -22,6 +22,8 @@ struct CommonOptions {
     std::optional<std::string> api_key; ///< --api-key
     std::optional<double> timeout_s;  ///< --timeout (total per request).
     bool verbose = false;             ///< -v
+    std::string cache;                ///< --cache off|deterministic|always; "" = off.
+    std::string cache_path;           ///< --cache-path; "" = under XDG_CACHE_HOME or HOME.
 };
 
 struct Context {

@@ -1,5 +1,6 @@
 #include "cli/provider_selection.hpp"
 
+#include "cli/cache.hpp"
 #include "cli/errors.hpp"
 
 #include <llmio/error.hpp>
@@ -305,6 +306,7 @@ boost::asio::awaitable<Selection> select_with_model(Context& ctx, std::string mo
         ctx.log("using model " + selection.model);
     }
     ctx.model_for_hints = selection.model;
+    apply_cache(ctx, selection);
     co_return selection;
 }
 

@@ -117,6 +117,11 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
     auto* timeout_opt = app.add_option("--timeout", timeout, "Total seconds per request (0 = none)")
                             ->check(CLI::NonNegativeNumber);
     app.add_flag("-v,--verbose", common.verbose, "Log provider selection and settings (keys redacted)");
+    app.add_option("--cache", common.cache,
+                   "Response cache of chat, complete and embed: off (default), deterministic or always")
+        ->check(CLI::IsMember({"off", "deterministic", "always"}));
+    app.add_option("--cache-path", common.cache_path,
+                   "The response cache's SQLite file (default: $XDG_CACHE_HOME/llmio/responses.sqlite)");
 
     Command command;
     bool is_emulate = false;
@@ -242,6 +247,14 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
     auto* health = app.add_subcommand("health", "Whether the server answers (exit 0) or not (exit 3)");
     health->add_flag("--json", health_json, "Print JSON");
     health->callback([&] { command = [&] { return cmd_health(ctx, health_json); }; });
+    std::string cache_action;
+    bool cache_json = false;
+    auto* cache = app.add_subcommand("cache", "The persistent response cache: stats or clear");
+    cache->add_option("action", cache_action, "stats or clear")
+        ->required()
+        ->check(CLI::IsMember({"stats", "clear"}));
+    cache->add_flag("--json", cache_json, "Print the stats as JSON");
+    cache->callback([&] { command = [&] { return cmd_cache(ctx, cache_action, cache_json); }; });
     bool routes_json = false;
     auto* routes = app.add_subcommand("routes", "The config file's routes, their targets and each provider's "
                                                 "state, checked now (exit 3: a route has no healthy provider)");

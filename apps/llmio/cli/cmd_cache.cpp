@@ -1,0 +1,91 @@
+// llmio cache stats|clear: the persistent response cache (docs/caching.md), and the cache the
+// generating commands use with --cache.
+
+#include "cli/cache.hpp"
+#include "cli/commands.hpp"
+#include "cli/errors.hpp"
+
+#include <llmio/caching_provider.hpp>
+#include <llmio/sqlite_cache_store.hpp>
+#include <llmio/tiered_cache_store.hpp>
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <filesystem>
+#include <ostream>
+
+namespace llmio::cli {
+
+std::string cache_path(Context const& ctx)
+{
+    if (!ctx.common.cache_path.empty())
+        return ctx.common.cache_path;
+    std::filesystem::path dir;
+    if (auto xdg = ctx.raw_env("XDG_CACHE_HOME"); xdg && !xdg->empty())
+        dir = *xdg;
+    else if (auto home = ctx.raw_env("HOME"); home && !home->empty())
+        dir = std::filesystem::path(*home) / ".cache";
+    else
+        throw CliError(ExitCode::usage, "usage", "no place for the response cache",
+                       "give --cache-path FILE, or set XDG_CACHE_HOME or HOME");
+    return (dir / "llmio" / "responses.sqlite").string();
+}
+
+namespace {
+
+std::shared_ptr<SqliteCacheStore> open_store(Context const& ctx)
+{
+    auto const path = cache_path(ctx);
+    std::error_code ignored;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
+    SqliteCacheOptions options;
+    options.path = path;
+    return std::make_shared<SqliteCacheStore>(options);
+}
+
+} // namespace
+
+void apply_cache(Context& ctx, Selection& selection)
+{
+    auto const mode = ctx.common.cache.empty() ? CacheMode::off : *cache_mode_from_string(ctx.common.cache);
+    if (mode == CacheMode::off)
+        return;
+    CachingOptions options;
+    options.mode = mode;
+    options.store = std::make_shared<TieredCacheStore>(std::make_shared<MemoryCacheStore>(), open_store(ctx));
+    ctx.log("response cache: " + std::string(to_string(mode)) + ", " + cache_path(ctx));
+    selection.provider = std::make_shared<CachingProvider>(selection.provider, options);
+}
+
+boost::asio::awaitable<int> cmd_cache(Context& ctx, std::string action, bool json)
+{
+    auto store = open_store(ctx);
+    if (action == "clear") {
+        co_await store->clear();
+        ctx.streams.out << "cleared " << cache_path(ctx) << '\n';
+        co_return 0;
+    }
+    auto const s = co_await store->stats();
+    if (json) {
+        boost::json::object o{{"path", cache_path(ctx)},
+                              {"entries", s.entries},
+                              {"bytes", s.bytes},
+                              {"hits", s.hits},
+                              {"misses", s.misses},
+                              {"evictions", s.evictions},
+                              {"expirations", s.expirations}};
+        ctx.streams.out << boost::json::serialize(o) << '\n';
+        co_return 0;
+    }
+    ctx.streams.out << "path:        " << cache_path(ctx) << '\n'
+                    << "entries:     " << s.entries << '\n'
+                    << "bytes:       " << s.bytes << '\n'
+                    << "hits:        " << s.hits << '\n'
+                    << "misses:      " << s.misses << '\n'
+                    << "evictions:   " << s.evictions << '\n'
+                    << "expirations: " << s.expirations << '\n';
+    co_return 0;
+}
+
+} // namespace llmio::cli

@@ -1,0 +1,77 @@
+// llmio --cache and llmio cache stats|clear, in-process against the OpenAI emulator, with the
+// cache in a temporary SQLite file.
+
+#include "support/cli_runner.hpp"
+#include "support/emulator_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+using llmio::test::CliInput;
+using llmio::test::run_cli;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::size_t chats(llmio::emulators::EmulatorServer const& server)
+{
+    std::size_t n = 0;
+    for (auto const& r : server.requests())
+        n += r.target == "/v1/chat/completions" ? 1 : 0;
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("cli --cache deterministic answers a repeated chat from the cache file, cache stats and clear", "[cli][cache]")
+{
+    llmio::test::OpenAiEmulatorFixture openai;
+    auto const dir = fs::temp_directory_path() / ("llmio-cli-cache-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    auto const path = (dir / "responses.sqlite").string();
+    std::vector<std::string> const chat{"--url", openai.server.base_url(), "--cache", "deterministic",
+                                        "--cache-path", path, "chat", "-m", "gpt-4o-mini",
+                                        "--temperature", "0", "hi"};
+    auto const first = run_cli(chat);
+    INFO(first.err);
+    REQUIRE(first.code == 0);
+    CHECK(first.out == "Hello! You said: hi\n");
+    auto const second = run_cli(chat); // a new process would do the same: the file is the cache
+    REQUIRE(second.code == 0);
+    CHECK(second.out == first.out);
+    CHECK(chats(openai.server) == 1);
+
+    // A sampled chat is not deterministic: asked again.
+    auto sampled = chat;
+    sampled[sampled.size() - 2] = "0.7";
+    CHECK(run_cli(sampled).code == 0);
+    CHECK(run_cli(sampled).code == 0);
+    CHECK(chats(openai.server) == 3);
+
+    auto const stats = run_cli({"cache", "stats", "--cache-path", path, "--json"});
+    INFO(stats.err);
+    REQUIRE(stats.code == 0);
+    CHECK(stats.out.find("\"entries\":1") != std::string::npos);
+    CHECK(stats.out.find("\"hits\":1") != std::string::npos);
+    CHECK(stats.out.find("\"misses\":1") != std::string::npos);
+
+    auto const cleared = run_cli({"cache", "clear", "--cache-path", path});
+    CHECK(cleared.code == 0);
+    auto const after = run_cli({"cache", "stats", "--cache-path", path});
+    CHECK(after.out.find("entries:     0") != std::string::npos);
+    CHECK(run_cli(chat).code == 0);
+    CHECK(chats(openai.server) == 4);
+
+    // Without --cache nothing is cached.
+    auto plain = chat;
+    plain.erase(plain.begin() + 2, plain.begin() + 6);
+    CHECK(run_cli(plain).code == 0);
+    CHECK(chats(openai.server) == 5);
+    CHECK(run_cli({"--cache", "sometimes", "cache", "stats", "--cache-path", path}).code == 2);
+    fs::remove_all(dir);
+}
