@@ -6,6 +6,7 @@
 #include "config_checks.hpp"
 #include "detail/message_text.hpp"
 
+#include <llmio/cache_config.hpp>
 #include <llmio/error.hpp>
 #include <llmio/model_id.hpp>
 
@@ -568,10 +569,12 @@ ConfigFile ConfigFile::parse(std::string_view text, std::string name)
             }
         } else if (entry.key() == "router") {
             file.router_ = parse_router(object_of(entry.value(), where, "router"), where);
+        } else if (entry.key() == "cache") {
+            parse_cache_section(entry.value(), where); // checked here, read by cache_config_from_environment
         } else {
             throw_error(errc::invalid_request, where + ": unknown key " + quoted(entry.key()) +
                                                    " at the top level (known keys: "
-                                                   "default_provider, providers, routes, router)");
+                                                   "cache, default_provider, providers, routes, router)");
         }
     }
 

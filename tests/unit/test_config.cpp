@@ -550,7 +550,7 @@ TEST_CASE("ConfigFile reports malformed JSON with its position", "[config]")
     CHECK(parse("[]") == "invalid request (config file \"/etc/llmio.json\": the top level must be a JSON object)");
     CHECK(parse(R"({"default": "x"})") ==
           "invalid request (config file \"/etc/llmio.json\": unknown key \"default\" at the top "
-          "level (known keys: default_provider, providers, routes, router))");
+          "level (known keys: cache, default_provider, providers, routes, router))");
     CHECK(parse(R"({"default_provider": 1})") ==
           "invalid request (config file \"/etc/llmio.json\": default_provider must be a string)");
     CHECK(parse(R"({"providers": 1})") ==

@@ -2,7 +2,9 @@
 // bound (LRU) and TTL on an injected clock, the caller resumed on its own thread, and
 // TieredCacheStore (memory in front, promotion on a hit behind).
 
+#include <llmio/cache_config.hpp>
 #include <llmio/caching_provider.hpp>
+#include <llmio/error.hpp>
 #include <llmio/sqlite_cache_store.hpp>
 #include <llmio/tiered_cache_store.hpp>
 
@@ -11,10 +13,13 @@
 
 #include <llmio/openai/provider.hpp>
 
+#include <boost/json/parse.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <unistd.h>
@@ -191,4 +196,53 @@ TEST_CASE("caching provider: answers from a SQLite store outlive the provider an
             chats += r.target == "/v1/chat/completions" ? 1 : 0;
         CHECK(chats == 1);
     });
+}
+
+TEST_CASE("config file: the cache section is checked with the file and read into a store", "[cache][config]")
+{
+    TempDatabase db;
+    auto const file = (db.dir / "llmio.json").string();
+    {
+        std::ofstream out(file);
+        out << R"({
+            // the response cache
+            "cache": {"mode": "always", "ttl_s": 60, "memory_mb": 8,
+                      "sqlite": {"path": ")" << db.path << R"(", "max_mb": 2}},
+        })";
+    }
+    auto const env = Environment::from_map({{"LLMIO_CONFIG", file}});
+    auto const config = cache_config_from_environment(env);
+    CHECK(config.present);
+    CHECK(config.mode == CacheMode::always);
+    CHECK(config.ttl == 60s);
+    CHECK(config.memory_bytes == std::size_t{8} << 20);
+    CHECK(config.sqlite_path == db.path);
+    CHECK(config.sqlite_max_bytes == std::size_t{2} << 20);
+    auto const options = caching_options(config);
+    CHECK(options.mode == CacheMode::always);
+    CHECK(options.ttl == 60s);
+    REQUIRE(options.store);
+    CHECK(options.store->name() == "tiered");
+    CHECK(fs::exists(db.path));
+
+    auto const where = std::string("config file \"x\"");
+    auto const error = [&](char const* section) -> std::string {
+        try {
+            parse_cache_section(boost::json::parse(section), where);
+        } catch (ProviderError const& e) {
+            return e.what();
+        }
+        return "no error";
+    };
+    CHECK_THAT(error(R"({"mode": "sometimes"})"), Catch::Contains("cache.mode must be"));
+    CHECK_THAT(error(R"({"ttl_s": -1})"), Catch::Contains("cache.ttl_s"));
+    CHECK_THAT(error(R"({"memory_mb": 0})"), Catch::Contains("cache.memory_mb"));
+    CHECK_THAT(error(R"({"sqlite": {"path": ""}})"), Catch::Contains("cache.sqlite.path"));
+    CHECK_THAT(error(R"({"redis": {}})"), Catch::Contains("unknown key \"cache.redis\""));
+    CHECK(error(R"({})") == "no error");
+
+    // ConfigFile refuses a file whose cache section is wrong.
+    CHECK_THROWS_AS(ConfigFile::parse(R"({"cache": {"mode": 1}})", "x"), InvalidRequestError);
+    auto const memory_only = parse_cache_section(boost::json::parse(R"({"mode": "deterministic"})"), where);
+    CHECK(make_cache_store(memory_only)->name() == "memory");
 }

@@ -1,0 +1,122 @@
+#include <llmio/cache_config.hpp>
+
+#include <llmio/error.hpp>
+#include <llmio/sqlite_cache_store.hpp>
+#include <llmio/tiered_cache_store.hpp>
+
+#include <boost/json/parse.hpp>
+
+#include <fstream>
+#include <iterator>
+
+namespace llmio {
+
+namespace json = boost::json;
+
+namespace {
+
+[[noreturn]] void bad(std::string const& where, std::string const& what)
+{
+    throw_error(errc::invalid_request, where + ": " + what);
+}
+
+std::size_t megabytes(json::value const& v, std::string const& where, std::string const& key)
+{
+    auto const n = v.is_int64() ? v.as_int64() : v.is_uint64() ? static_cast<std::int64_t>(v.as_uint64()) : -1;
+    if (n <= 0 || n > (std::int64_t{1} << 40))
+        bad(where, key + " must be a positive whole number of megabytes");
+    return static_cast<std::size_t>(n) << 20;
+}
+
+} // namespace
+
+CacheConfig parse_cache_section(json::value const& section, std::string const& where)
+{
+    auto const* o = section.if_object();
+    if (!o)
+        bad(where, "cache must be an object");
+    CacheConfig c;
+    c.present = true;
+    for (auto const& entry : *o) {
+        std::string const key(entry.key());
+        auto const& v = entry.value();
+        if (key == "mode") {
+            auto const* s = v.if_string();
+            auto const mode = s ? cache_mode_from_string(std::string_view(*s)) : std::nullopt;
+            if (!mode)
+                bad(where, "cache.mode must be \"off\", \"deterministic\" or \"always\"");
+            c.mode = mode;
+        } else if (key == "ttl_s") {
+            auto const n = v.is_int64() ? v.as_int64() : v.is_uint64() ? static_cast<std::int64_t>(v.as_uint64()) : -1;
+            if (n < 0)
+                bad(where, "cache.ttl_s must be a whole number of seconds, 0 for no expiry");
+            c.ttl = std::chrono::seconds(n);
+        } else if (key == "memory_mb") {
+            c.memory_bytes = megabytes(v, where, "cache.memory_mb");
+        } else if (key == "sqlite") {
+            auto const* s = v.if_object();
+            if (!s)
+                bad(where, "cache.sqlite must be an object");
+            for (auto const& part : *s) {
+                if (part.key() == "path") {
+                    auto const* path = part.value().if_string();
+                    if (!path || path->empty())
+                        bad(where, "cache.sqlite.path must be a non-empty string");
+                    c.sqlite_path = std::string(*path);
+                } else if (part.key() == "max_mb") {
+                    c.sqlite_max_bytes = megabytes(part.value(), where, "cache.sqlite.max_mb");
+                } else {
+                    bad(where, "unknown key \"cache.sqlite." + std::string(part.key()) + "\" (known keys: path, max_mb)");
+                }
+            }
+        } else {
+            bad(where, "unknown key \"cache." + key + "\" (known keys: mode, ttl_s, memory_mb, sqlite)");
+        }
+    }
+    return c;
+}
+
+CacheConfig cache_config_from_environment(Environment const& env)
+{
+    auto const file = ConfigFile::from_environment(env); // reads and checks it, the section too
+    if (!file)
+        return {};
+    std::ifstream in(*env.get("LLMIO_CONFIG"), std::ios::binary);
+    std::string const text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    json::parse_options options;
+    options.allow_comments = true;
+    options.allow_trailing_commas = true;
+    auto const document = json::parse(text, {}, options);
+    auto const* section = document.as_object().if_contains("cache");
+    if (!section)
+        return {};
+    return parse_cache_section(*section, "config file \"" + file->name() + "\"");
+}
+
+std::shared_ptr<ResponseCacheStore> make_cache_store(CacheConfig const& config)
+{
+    MemoryCacheOptions memory;
+    if (config.memory_bytes)
+        memory.max_bytes = *config.memory_bytes;
+    auto front = std::make_shared<MemoryCacheStore>(memory);
+    if (!config.sqlite_path)
+        return front;
+    SqliteCacheOptions sqlite;
+    sqlite.path = *config.sqlite_path;
+    if (config.sqlite_max_bytes)
+        sqlite.max_bytes = *config.sqlite_max_bytes;
+    return std::make_shared<TieredCacheStore>(std::move(front), std::make_shared<SqliteCacheStore>(sqlite));
+}
+
+CachingOptions caching_options(CacheConfig const& config)
+{
+    CachingOptions options;
+    if (config.mode)
+        options.mode = *config.mode;
+    if (config.ttl)
+        options.ttl = *config.ttl;
+    options.store = make_cache_store(config);
+    return options;
+}
+
+} // namespace llmio
