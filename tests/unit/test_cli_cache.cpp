@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -73,5 +74,38 @@ TEST_CASE("cli --cache deterministic answers a repeated chat from the cache file
     CHECK(run_cli(plain).code == 0);
     CHECK(chats(openai.server) == 5);
     CHECK(run_cli({"--cache", "sometimes", "cache", "stats", "--cache-path", path}).code == 2);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("cli: the config file's cache section turns the cache on, with its SQLite path", "[cli][cache]")
+{
+    llmio::test::OpenAiEmulatorFixture openai;
+    auto const dir = fs::temp_directory_path() / ("llmio-cli-cache-config-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    auto const path = (dir / "answers.sqlite").string();
+    auto const config = (dir / "llmio.json").string();
+    std::ofstream(config) << R"({"cache": {"mode": "deterministic", "sqlite": {"path": ")" << path << R"("}}})";
+    CliInput input;
+    input.env["LLMIO_CONFIG"] = config;
+    std::vector<std::string> const chat{"--url", openai.server.base_url(), "chat", "-m", "gpt-4o-mini",
+                                        "--seed", "3", "--no-stream", "hi"};
+    auto const first = run_cli(chat, input);
+    INFO(first.err);
+    REQUIRE(first.code == 0);
+    auto const second = run_cli(chat, input);
+    CHECK(second.out == first.out);
+    CHECK(chats(openai.server) == 1);
+    CHECK(fs::exists(path));
+    auto const stats = run_cli({"cache", "stats", "--json"}, input);
+    INFO(stats.err);
+    CHECK(stats.out.find("answers.sqlite") != std::string::npos);
+    CHECK(stats.out.find("\"hits\":1") != std::string::npos);
+
+    // --cache off wins over the file.
+    auto off = chat;
+    off.insert(off.begin(), {"--cache", "off"});
+    CHECK(run_cli(off, input).code == 0);
+    CHECK(chats(openai.server) == 2);
     fs::remove_all(dir);
 }

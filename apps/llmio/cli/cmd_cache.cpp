@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
 
+#include <llmio/cache_config.hpp>
 #include <llmio/caching_provider.hpp>
 #include <llmio/sqlite_cache_store.hpp>
 #include <llmio/tiered_cache_store.hpp>
@@ -21,6 +22,8 @@ std::string cache_path(Context const& ctx)
 {
     if (!ctx.common.cache_path.empty())
         return ctx.common.cache_path;
+    if (auto const config = cache_config_from_environment(ctx.env); config.sqlite_path)
+        return *config.sqlite_path;
     std::filesystem::path dir;
     if (auto xdg = ctx.raw_env("XDG_CACHE_HOME"); xdg && !xdg->empty())
         dir = *xdg;
@@ -34,13 +37,15 @@ std::string cache_path(Context const& ctx)
 
 namespace {
 
-std::shared_ptr<SqliteCacheStore> open_store(Context const& ctx)
+std::shared_ptr<SqliteCacheStore> open_store(Context const& ctx, std::optional<std::size_t> max_bytes = std::nullopt)
 {
     auto const path = cache_path(ctx);
     std::error_code ignored;
     std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
     SqliteCacheOptions options;
     options.path = path;
+    if (max_bytes)
+        options.max_bytes = *max_bytes;
     return std::make_shared<SqliteCacheStore>(options);
 }
 
@@ -48,12 +53,24 @@ std::shared_ptr<SqliteCacheStore> open_store(Context const& ctx)
 
 void apply_cache(Context& ctx, Selection& selection)
 {
-    auto const mode = ctx.common.cache.empty() ? CacheMode::off : *cache_mode_from_string(ctx.common.cache);
+    // --cache, else the config file's cache section (its mode, deterministic by default).
+    auto const config = cache_config_from_environment(ctx.env);
+    auto mode = CacheMode::off;
+    if (!ctx.common.cache.empty())
+        mode = *cache_mode_from_string(ctx.common.cache);
+    else if (config.present)
+        mode = config.mode.value_or(CacheMode::deterministic);
     if (mode == CacheMode::off)
         return;
+    MemoryCacheOptions memory;
+    if (config.memory_bytes)
+        memory.max_bytes = *config.memory_bytes;
     CachingOptions options;
     options.mode = mode;
-    options.store = std::make_shared<TieredCacheStore>(std::make_shared<MemoryCacheStore>(), open_store(ctx));
+    if (config.ttl)
+        options.ttl = *config.ttl;
+    options.store = std::make_shared<TieredCacheStore>(std::make_shared<MemoryCacheStore>(memory),
+                                                       open_store(ctx, config.sqlite_max_bytes));
     ctx.log("response cache: " + std::string(to_string(mode)) + ", " + cache_path(ctx));
     selection.provider = std::make_shared<CachingProvider>(selection.provider, options);
 }
