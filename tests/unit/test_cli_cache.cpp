@@ -3,9 +3,11 @@
 
 #include "support/cli_runner.hpp"
 #include "support/emulator_fixture.hpp"
+#include "support/subprocess.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -107,5 +109,41 @@ TEST_CASE("cli: the config file's cache section turns the cache on, with its SQL
     off.insert(off.begin(), {"--cache", "off"});
     CHECK(run_cli(off, input).code == 0);
     CHECK(chats(openai.server) == 2);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("cli process: two llmio processes share one cache file, a third is answered from it", "[cli][cache]")
+{
+    llmio::test::OpenAiEmulatorFixture openai;
+    auto const dir = fs::temp_directory_path() / ("llmio-cli-cache-processes-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    auto const path = (dir / "responses.sqlite").string();
+    auto const chat = [&](std::string const& prompt) {
+        return std::vector<std::string>{LLMIO_CLI_PATH, "--url", openai.server.base_url(), "--cache",
+                                        "deterministic", "--cache-path", path, "chat", "-m", "gpt-4o-mini",
+                                        "--temperature", "0", prompt};
+    };
+    std::vector<std::string> const env{"LLMIO_DISCOVERY_URLS="};
+    {
+        // At the same time: the file is created and written by both.
+        llmio::test::Subprocess a(chat("one"), env);
+        llmio::test::Subprocess b(chat("two"), env);
+        CHECK(a.wait(std::chrono::seconds(30)) == 0);
+        CHECK(b.wait(std::chrono::seconds(30)) == 0);
+        CHECK(a.rest_of_stdout() == "Hello! You said: one\n");
+        CHECK(b.rest_of_stdout() == "Hello! You said: two\n");
+    }
+    CHECK(chats(openai.server) == 2);
+    for (auto const* prompt : {"one", "two"}) {
+        llmio::test::Subprocess c(chat(prompt), env);
+        CHECK(c.wait(std::chrono::seconds(30)) == 0);
+        CHECK(c.rest_of_stdout() == std::string("Hello! You said: ") + prompt + "\n");
+    }
+    CHECK(chats(openai.server) == 2);
+    llmio::test::Subprocess stats({LLMIO_CLI_PATH, "cache", "stats", "--json", "--cache-path", path}, env);
+    CHECK(stats.wait(std::chrono::seconds(30)) == 0);
+    auto const out = stats.rest_of_stdout();
+    CHECK(out.find("\"entries\":2") != std::string::npos);
+    CHECK(out.find("\"hits\":2") != std::string::npos);
     fs::remove_all(dir);
 }
