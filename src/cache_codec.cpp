@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -329,33 +330,105 @@ json::array strings(std::vector<std::string> const& v)
     return a;
 }
 
-json::value usage_free_message(Message const& m)
-{
-    json::object o;
-    o["role"] = to_string(m.role);
-    o["content"] = m.content;
-    if (!m.parts.empty()) {
-        json::array parts;
-        for (auto const& p : m.parts)
-            parts.push_back(json::object{{"type", static_cast<int>(p.type)},
-                                         {"text", p.text},
-                                         {"url", p.url},
-                                         {"detail", p.detail}});
-        o["parts"] = std::move(parts);
+// The canonical text of a request, written directly (no JSON object built): an object whose
+// members come in a fixed order, scalars as JSON, and the caller's own JSON (extra, schemas,
+// tool parameters) with every object's keys sorted.
+class KeyText {
+public:
+    KeyText() { out_.reserve(512); }
+
+    KeyText& begin() { out_.push_back('{'); first_ = true; return *this; }
+    KeyText& end() { out_.push_back('}'); first_ = false; return *this; }
+    KeyText& begin_array() { out_.push_back('['); first_ = true; return *this; }
+    KeyText& end_array() { out_.push_back(']'); first_ = false; return *this; }
+    KeyText& element()
+    {
+        if (!first_)
+            out_.push_back(',');
+        first_ = false;
+        return *this;
     }
-    if (!m.tool_calls.empty()) {
-        json::array calls;
-        for (auto const& c : m.tool_calls)
-            calls.push_back(json::object{{"id", c.id}, {"name", c.name}, {"arguments", c.arguments}});
-        o["tool_calls"] = std::move(calls);
+    KeyText& name(std::string_view n)
+    {
+        element();
+        text(n);
+        out_.push_back(':');
+        first_ = true; // the value follows without a comma
+        return *this;
     }
-    if (!m.tool_call_id.empty())
-        o["tool_call_id"] = m.tool_call_id;
-    if (!m.name.empty())
-        o["name"] = m.name;
-    // Not `reasoning`: providers do not send it back, so it cannot change the answer.
-    return o;
-}
+    KeyText& text(std::string_view s)
+    {
+        out_.push_back('"');
+        for (char c : s) {
+            auto const u = static_cast<unsigned char>(c);
+            if (c == '"' || c == '\\') {
+                out_.push_back('\\');
+                out_.push_back(c);
+            } else if (u < 0x20) {
+                static constexpr char kHex[] = "0123456789abcdef";
+                out_ += "\\u00";
+                out_.push_back(kHex[u >> 4]);
+                out_.push_back(kHex[u & 15]);
+            } else {
+                out_.push_back(c);
+            }
+        }
+        out_.push_back('"');
+        first_ = false;
+        return *this;
+    }
+    template <class T>
+        requires std::is_arithmetic_v<T>
+    KeyText& number(T v)
+    {
+        char buffer[64];
+        auto const [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
+        (void)ec;
+        out_.append(buffer, end);
+        first_ = false;
+        return *this;
+    }
+    KeyText& boolean(bool v)
+    {
+        out_ += v ? "true" : "false";
+        first_ = false;
+        return *this;
+    }
+    KeyText& json_value(json::value const& v)
+    {
+        canonical_json(v, out_);
+        first_ = false;
+        return *this;
+    }
+    template <class T>
+    KeyText& optional(std::string_view n, std::optional<T> const& v)
+    {
+        if (!v)
+            return *this;
+        name(n);
+        if constexpr (std::is_same_v<T, bool>)
+            return boolean(*v);
+        else if constexpr (std::is_same_v<T, std::string>)
+            return text(*v);
+        else
+            return number(*v);
+    }
+    KeyText& strings(std::string_view n, std::vector<std::string> const& v)
+    {
+        if (v.empty())
+            return *this;
+        name(n).begin_array();
+        for (auto const& s : v)
+            element().text(s);
+        return end_array();
+    }
+
+    std::string const& str() const noexcept { return out_; }
+
+private:
+    std::string out_;
+    bool first_ = true;
+};
 
 std::string hash_of(json::object const& o)
 {
@@ -575,49 +648,89 @@ std::size_t approximate_size(ChatChunk const& c) noexcept
 
 std::string cache_key(std::string_view scope, ChatRequest const& r)
 {
-    json::object o;
-    o["op"] = "chat";
-    o["scope"] = scope;
-    o["model"] = r.model;
-    json::array messages;
-    for (auto const& m : r.messages)
-        messages.push_back(usage_free_message(m));
-    o["messages"] = std::move(messages);
-    put_optional(o, "temperature", r.temperature);
-    put_optional(o, "top_p", r.top_p);
-    put_optional(o, "max_tokens", r.max_tokens);
-    if (!r.stop.empty())
-        o["stop"] = strings(r.stop);
-    put_optional(o, "seed", r.seed);
-    put_optional(o, "presence_penalty", r.presence_penalty);
-    put_optional(o, "frequency_penalty", r.frequency_penalty);
-    if (!r.tools.empty()) {
-        json::array tools;
-        for (auto const& t : r.tools) {
-            json::object tool{{"name", t.name}, {"description", t.description}, {"parameters", t.parameters}};
-            put_optional(tool, "strict", t.strict);
-            tools.push_back(std::move(tool));
+    KeyText k;
+    k.begin();
+    k.name("op").text("chat");
+    k.name("scope").text(scope);
+    k.name("model").text(r.model);
+    k.name("messages").begin_array();
+    for (auto const& m : r.messages) {
+        k.element().begin();
+        k.name("role").text(to_string(m.role));
+        k.name("content").text(m.content);
+        if (!m.parts.empty()) {
+            k.name("parts").begin_array();
+            for (auto const& p : m.parts) {
+                k.element().begin();
+                k.name("type").number(static_cast<int>(p.type));
+                k.name("text").text(p.text);
+                k.name("url").text(p.url);
+                k.name("detail").text(p.detail);
+                k.end();
+            }
+            k.end_array();
         }
-        o["tools"] = std::move(tools);
+        if (!m.tool_calls.empty()) {
+            k.name("tool_calls").begin_array();
+            for (auto const& c : m.tool_calls) {
+                k.element().begin();
+                k.name("id").text(c.id);
+                k.name("name").text(c.name);
+                k.name("arguments").text(c.arguments);
+                k.end();
+            }
+            k.end_array();
+        }
+        if (!m.tool_call_id.empty())
+            k.name("tool_call_id").text(m.tool_call_id);
+        if (!m.name.empty())
+            k.name("name").text(m.name);
+        // Not `reasoning`: providers do not send it back, so it cannot change the answer.
+        k.end();
     }
-    if (r.tool_choice)
-        o["tool_choice"] = json::object{{"mode", static_cast<int>(r.tool_choice->mode)},
-                                        {"function", r.tool_choice->function_name}};
-    put_optional(o, "parallel_tool_calls", r.parallel_tool_calls);
+    k.end_array();
+    k.optional("temperature", r.temperature);
+    k.optional("top_p", r.top_p);
+    k.optional("max_tokens", r.max_tokens);
+    k.strings("stop", r.stop);
+    k.optional("seed", r.seed);
+    k.optional("presence_penalty", r.presence_penalty);
+    k.optional("frequency_penalty", r.frequency_penalty);
+    if (!r.tools.empty()) {
+        k.name("tools").begin_array();
+        for (auto const& t : r.tools) {
+            k.element().begin();
+            k.name("name").text(t.name);
+            k.name("description").text(t.description);
+            k.name("parameters").json_value(t.parameters);
+            k.optional("strict", t.strict);
+            k.end();
+        }
+        k.end_array();
+    }
+    if (r.tool_choice) {
+        k.name("tool_choice").begin();
+        k.name("mode").number(static_cast<int>(r.tool_choice->mode));
+        k.name("function").text(r.tool_choice->function_name);
+        k.end();
+    }
+    k.optional("parallel_tool_calls", r.parallel_tool_calls);
     if (r.response_format) {
         auto const& f = *r.response_format;
-        json::object format{{"type", static_cast<int>(f.type)},
-                            {"name", f.name},
-                            {"description", f.description},
-                            {"schema", f.schema}};
-        put_optional(format, "strict", f.strict);
-        o["response_format"] = std::move(format);
+        k.name("response_format").begin();
+        k.name("type").number(static_cast<int>(f.type));
+        k.name("name").text(f.name);
+        k.name("description").text(f.description);
+        k.name("schema").json_value(f.schema);
+        k.optional("strict", f.strict);
+        k.end();
     }
-    put_optional(o, "include_usage", r.include_usage);
-    put_optional(o, "reasoning_effort", r.reasoning_effort);
+    k.optional("include_usage", r.include_usage);
+    k.optional("reasoning_effort", r.reasoning_effort);
     if (!r.extra.empty())
-        o["extra"] = r.extra;
-    return hash_of(o);
+        k.name("extra").json_value(r.extra);
+    k.end();
+    return sha256_hex(k.str());
 }
 
 std::string cache_key(std::string_view scope, CompletionRequest const& r)
