@@ -32,6 +32,7 @@ struct CacheStoreStats {
     std::uint64_t misses = 0;      ///< Expired entries included.
     std::uint64_t evictions = 0;   ///< Removed to respect the size bound.
     std::uint64_t expirations = 0; ///< Found past their time to live (and removed).
+    std::uint64_t failures = 0;    ///< Calls the store could not serve (e.g. Redis down): misses, puts dropped.
     friend bool operator==(CacheStoreStats const&, CacheStoreStats const&) = default;
 };
 

@@ -15,7 +15,8 @@ namespace llmio::cli {
 std::string cache_path(Context const& ctx);
 
 /// With --cache deterministic|always, wraps the selection's provider in a CachingProvider
-/// over memory in front of the SQLite file at cache_path().
+/// over memory in front of the SQLite file at cache_path(), in front of Redis when
+/// --cache-redis or the config file's cache.redis.url names one.
 void apply_cache(Context& ctx, Selection& selection);
 
 } // namespace llmio::cli

@@ -7,6 +7,7 @@
 
 #include <llmio/cache_config.hpp>
 #include <llmio/caching_provider.hpp>
+#include <llmio/redis_cache_store.hpp>
 #include <llmio/sqlite_cache_store.hpp>
 #include <llmio/tiered_cache_store.hpp>
 
@@ -49,6 +50,25 @@ std::shared_ptr<SqliteCacheStore> open_store(Context const& ctx, std::optional<s
     return std::make_shared<SqliteCacheStore>(options);
 }
 
+// --cache-redis, else the config file's cache.redis (with its prefix and timeout); null: none.
+std::shared_ptr<RedisCacheStore> open_redis(Context const& ctx, CacheConfig const& config)
+{
+    auto options = redis_cache_options(config);
+    if (!ctx.common.cache_redis.empty())
+        options.url = ctx.common.cache_redis;
+    else if (!config.redis_url)
+        return nullptr;
+    return std::make_shared<RedisCacheStore>(options);
+}
+
+void print_stats(std::ostream& out, CacheStoreStats const& s)
+{
+    out << "entries:     " << s.entries << '\n'
+        << "bytes:       " << s.bytes << '\n'
+        << "hits:        " << s.hits << '\n'
+        << "misses:      " << s.misses << '\n';
+}
+
 } // namespace
 
 void apply_cache(Context& ctx, Selection& selection)
@@ -69,21 +89,34 @@ void apply_cache(Context& ctx, Selection& selection)
     options.mode = mode;
     if (config.ttl)
         options.ttl = *config.ttl;
-    options.store = std::make_shared<TieredCacheStore>(std::make_shared<MemoryCacheStore>(memory),
-                                                       open_store(ctx, config.sqlite_max_bytes));
-    ctx.log("response cache: " + std::string(to_string(mode)) + ", " + cache_path(ctx));
+    std::shared_ptr<ResponseCacheStore> back = open_store(ctx, config.sqlite_max_bytes);
+    std::string where = cache_path(ctx);
+    if (auto redis = open_redis(ctx, config)) {
+        where += ", then " + redis->redacted_url();
+        back = std::make_shared<TieredCacheStore>(std::move(back), std::move(redis));
+    }
+    options.store = std::make_shared<TieredCacheStore>(std::make_shared<MemoryCacheStore>(memory), std::move(back));
+    ctx.log("response cache: " + std::string(to_string(mode)) + ", " + where);
     selection.provider = std::make_shared<CachingProvider>(selection.provider, options);
 }
 
 boost::asio::awaitable<int> cmd_cache(Context& ctx, std::string action, bool json)
 {
     auto store = open_store(ctx);
+    auto redis = open_redis(ctx, cache_config_from_environment(ctx.env));
     if (action == "clear") {
         co_await store->clear();
         ctx.streams.out << "cleared " << cache_path(ctx) << '\n';
+        if (redis) {
+            co_await redis->clear();
+            ctx.streams.out << "cleared " << redis->redacted_url() << '\n';
+        }
         co_return 0;
     }
     auto const s = co_await store->stats();
+    std::optional<CacheStoreStats> r;
+    if (redis)
+        r = co_await redis->stats();
     if (json) {
         boost::json::object o{{"path", cache_path(ctx)},
                               {"entries", s.entries},
@@ -92,16 +125,23 @@ boost::asio::awaitable<int> cmd_cache(Context& ctx, std::string action, bool jso
                               {"misses", s.misses},
                               {"evictions", s.evictions},
                               {"expirations", s.expirations}};
+        if (r)
+            o["redis"] = boost::json::object{{"url", redis->redacted_url()},
+                                             {"entries", r->entries},
+                                             {"bytes", r->bytes},
+                                             {"hits", r->hits},
+                                             {"misses", r->misses}};
         ctx.streams.out << boost::json::serialize(o) << '\n';
         co_return 0;
     }
-    ctx.streams.out << "path:        " << cache_path(ctx) << '\n'
-                    << "entries:     " << s.entries << '\n'
-                    << "bytes:       " << s.bytes << '\n'
-                    << "hits:        " << s.hits << '\n'
-                    << "misses:      " << s.misses << '\n'
-                    << "evictions:   " << s.evictions << '\n'
+    ctx.streams.out << "path:        " << cache_path(ctx) << '\n';
+    print_stats(ctx.streams.out, s);
+    ctx.streams.out << "evictions:   " << s.evictions << '\n'
                     << "expirations: " << s.expirations << '\n';
+    if (r) {
+        ctx.streams.out << "redis:       " << redis->redacted_url() << '\n';
+        print_stats(ctx.streams.out, *r);
+    }
     co_return 0;
 }
 

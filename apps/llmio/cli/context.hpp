@@ -24,6 +24,7 @@ struct CommonOptions {
     bool verbose = false;             ///< -v
     std::string cache;                ///< --cache off|deterministic|always; "" = off.
     std::string cache_path;           ///< --cache-path; "" = under XDG_CACHE_HOME or HOME.
+    std::string cache_redis;          ///< --cache-redis URL; "" = the config file's cache.redis.url.
 };
 
 struct Context {

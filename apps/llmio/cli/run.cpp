@@ -122,6 +122,8 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
         ->check(CLI::IsMember({"off", "deterministic", "always"}));
     app.add_option("--cache-path", common.cache_path,
                    "The response cache's SQLite file (default: $XDG_CACHE_HOME/llmio/responses.sqlite)");
+    app.add_option("--cache-redis", common.cache_redis,
+                   "A Redis server behind the cache file, shared by machines: redis://[:password@]host:port/db");
 
     Command command;
     bool is_emulate = false;
