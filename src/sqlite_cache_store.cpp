@@ -7,6 +7,9 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
 #include <utility>
 
 namespace llmio {
@@ -87,11 +90,20 @@ public:
         }
     }
 
-    ~Database() { close(); }
+    ~Database()
+    {
+        try {
+            flush(); // a later process sees this one's counts
+        } catch (std::exception const&) {
+            // the file is busy or gone: the last counts are lost, the entries are not
+        }
+        close();
+    }
 
+    // A plain read: the hit's recency and the counts wait in `pending_` (a write transaction per
+    // hit would cost more than the read).
     std::optional<std::string> get(std::string const& key)
     {
-        Transaction t(*this);
         auto* s = select_->get();
         bind_text(s, 1, key);
         std::optional<std::string> value;
@@ -105,25 +117,45 @@ public:
         }
         sqlite3_reset(s);
         if (expired) {
+            Transaction t(*this);
             remove(key);
             bump("expirations", 1);
+            t.commit();
         }
         if (value) {
-            auto* u = touch_->get();
-            bind_text(u, 1, key);
-            step_done(u);
-            bump("hits", 1);
+            if (pending_.touched.size() < kMaxPendingTouches)
+                pending_.touched.push_back(key);
+            ++pending_.hits;
         } else {
-            bump("misses", 1);
+            ++pending_.misses;
         }
-        t.commit();
+        if (static_cast<std::size_t>(pending_.hits + pending_.misses) >= options_.flush_every ||
+            std::chrono::steady_clock::now() - pending_.since >= options_.flush_interval) {
+            try {
+                flush();
+            } catch (std::exception const&) {
+                // busy: kept for the next flush (the answer stands)
+            }
+        }
         return value;
+    }
+
+    // Writes the pending recency and counts in one transaction.
+    void flush()
+    {
+        if (pending_.empty())
+            return;
+        Transaction t(*this);
+        apply_pending();
+        t.commit();
+        pending_.reset();
     }
 
     void put(std::string const& key, std::string const& value, std::chrono::seconds ttl)
     {
         auto const size = static_cast<std::int64_t>(key.size() + value.size());
         Transaction t(*this);
+        apply_pending(); // the eviction below must see the recent hits
         remove(key);
         if (static_cast<std::size_t>(size) <= options_.max_bytes) {
             auto* s = insert_->get();
@@ -152,18 +184,22 @@ public:
             }
         }
         t.commit();
+        pending_.reset();
     }
 
     void clear()
     {
         Transaction t(*this);
+        apply_pending();
         exec("DELETE FROM entries");
         exec("UPDATE counters SET value = 0 WHERE name IN ('bytes', 'entries')");
         t.commit();
+        pending_.reset();
     }
 
     CacheStoreStats stats()
     {
+        flush();
         CacheStoreStats s;
         s.entries = static_cast<std::uint64_t>(counter("entries"));
         s.bytes = static_cast<std::uint64_t>(counter("bytes"));
@@ -175,6 +211,41 @@ public:
     }
 
 private:
+    // Reads since the last flush (see SqliteCacheOptions::flush_every).
+    struct Pending {
+        std::vector<std::string> touched; ///< Keys hit, in order (bounded: beyond, recency is lost).
+        std::int64_t hits = 0;
+        std::int64_t misses = 0;
+        std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
+        bool empty() const noexcept { return hits == 0 && misses == 0; }
+        void reset()
+        {
+            touched.clear();
+            hits = misses = 0;
+            since = std::chrono::steady_clock::now();
+        }
+    };
+    static constexpr std::size_t kMaxPendingTouches = 4096;
+
+    // Inside a transaction: each key hit becomes the most recent, in the order of its last hit.
+    void apply_pending()
+    {
+        std::unordered_set<std::string_view> seen;
+        std::vector<std::string_view> order;
+        for (auto it = pending_.touched.rbegin(); it != pending_.touched.rend(); ++it)
+            if (seen.insert(*it).second)
+                order.push_back(*it);
+        for (auto it = order.rbegin(); it != order.rend(); ++it) {
+            auto* u = touch_->get();
+            sqlite3_bind_text(u, 1, it->data(), static_cast<int>(it->size()), SQLITE_STATIC);
+            step_done(u);
+        }
+        if (pending_.hits > 0)
+            bump("hits", pending_.hits);
+        if (pending_.misses > 0)
+            bump("misses", pending_.misses);
+    }
+
     // BEGIN IMMEDIATE takes the write lock at once (so a busy file waits in busy_timeout, not in
     // the middle); rolled back unless committed.
     class Transaction {
@@ -287,6 +358,7 @@ private:
     SqliteCacheOptions options_;
     sqlite3* db_ = nullptr;
     std::unique_ptr<Statement> select_, touch_, remove_, insert_, oldest_, bump_, counter_;
+    Pending pending_;
 };
 
 SqliteCacheStore::SqliteCacheStore(SqliteCacheOptions options)

@@ -10,6 +10,10 @@
 //   total fits. TTL per entry, in wall-clock time, checked when it is read.
 // - Survives restarts; hit, miss, eviction and expiration counts are kept in the file too, so
 //   a later process (`llmio cache stats`) reports them.
+// - A hit is a plain read: its recency and the hit and miss counts wait in memory and are
+//   written in one transaction every `flush_every` reads, at the first read `flush_interval`
+//   after the last such write, before any write of this store (so its evictions see them), by
+//   `stats` and when the store closes. Another process sees them (and evicts by them) after.
 // - Blocking calls run on the store's own thread, never on the caller's: every awaitable call
 //   hands its work to that thread and resumes the caller on its own executor.
 //
@@ -39,6 +43,9 @@ struct SqliteCacheOptions {
     std::chrono::milliseconds busy_timeout{5000};
     /// Where "now" comes from; empty = std::chrono::system_clock::now. Tests inject one.
     Clock clock;
+    /// When the reads' recency and counts are written (see above).
+    std::size_t flush_every = 64;
+    std::chrono::milliseconds flush_interval{1000};
 };
 
 class SqliteCacheStore final : public ResponseCacheStore {

@@ -76,7 +76,7 @@ TEST_CASE("sqlite store: entries and counters survive a restart, two stores shar
         co_await other.put("k2", "second", 0s);
         auto const seen = co_await reopened.get("k2");
         CHECK(seen == "second");
-        auto const stats = co_await other.stats();
+        auto const stats = co_await reopened.stats(); // its hits are written, the first store's were at close
         CHECK(stats.entries == 2);
         CHECK(stats.bytes == 1 + 15 + 2 + 6);
         CHECK(stats.hits == 3);
@@ -87,6 +87,33 @@ TEST_CASE("sqlite store: entries and counters survive a restart, two stores shar
         auto const cleared = co_await reopened.stats();
         CHECK(cleared.entries == 0);
         CHECK(cleared.bytes == 0);
+    });
+}
+
+TEST_CASE("sqlite store: a store's hits reach the file every flush_every reads and at close", "[cache]")
+{
+    TempDatabase db;
+    test::run_async([&](asio::any_io_executor) -> asio::awaitable<void> {
+        SqliteCacheStore other(at(db.path));
+        {
+            auto options = at(db.path);
+            options.flush_every = 4;
+            options.flush_interval = std::chrono::hours(1);
+            SqliteCacheStore store(options);
+            co_await store.put("k", "v", 0s);
+            for (int i = 0; i < 3; ++i)
+                (void)co_await store.get("k");
+            auto const waiting = co_await other.stats();
+            CHECK(waiting.hits == 0);
+            (void)co_await store.get("none");
+            auto const flushed = co_await other.stats();
+            CHECK(flushed.hits == 3);
+            CHECK(flushed.misses == 1);
+            (void)co_await store.get("k");
+        }
+        auto const closed = co_await other.stats();
+        CHECK(closed.hits == 4);
+        CHECK(closed.misses == 1);
     });
 }
 
