@@ -356,23 +356,28 @@ asio::awaitable<CachingProvider::Ticket> CachingProvider::acquire(std::string ke
     }
 }
 
-asio::awaitable<ChatResponse> CachingProvider::do_chat(ChatRequest request, CallOptions options)
+// A whole answer through the cache: a hit decoded, else one upstream call (shared by the
+// identical calls in flight) whose answer is stored.
+template <class Response, class Request>
+asio::awaitable<Response> CachingProvider::cached_call(Request request, CallOptions options,
+                                                       UpstreamCall<Response, Request> call,
+                                                       Response (*decode)(std::string_view))
 {
     if (!cacheable(request, options.cache)) {
         ++counters_.uncached;
-        co_return co_await upstream_->chat(std::move(request), options);
+        co_return co_await (upstream_.get()->*call)(std::move(request), options);
     }
     std::string const k = key(request);
     auto const ttl = ttl_of(options.cache);
     auto ticket = co_await acquire(k, options.cache.refresh);
     if (ticket.bytes) {
-        auto answer = detail::decode_chat(*ticket.bytes);
+        auto answer = decode(*ticket.bytes);
         answer.cached = true;
         co_return answer;
     }
     std::exception_ptr failure;
     try {
-        auto answer = co_await upstream_->chat(std::move(request), options);
+        auto answer = co_await (upstream_.get()->*call)(std::move(request), options);
         auto bytes = std::make_shared<std::string const>(detail::encode_entry(answer));
         co_await store_answer(k, bytes, ttl);
         ticket.lease.settle(std::move(bytes), nullptr);
@@ -383,6 +388,12 @@ asio::awaitable<ChatResponse> CachingProvider::do_chat(ChatRequest request, Call
     // An error is the followers' too; a cancellation is not (they start over).
     ticket.lease.settle(nullptr, is_cancellation(failure) ? nullptr : failure);
     std::rethrow_exception(failure);
+}
+
+asio::awaitable<ChatResponse> CachingProvider::do_chat(ChatRequest request, CallOptions options)
+{
+    return cached_call<ChatResponse, ChatRequest>(std::move(request), std::move(options), &ModelProvider::chat,
+                                                  &detail::decode_chat);
 }
 
 asio::awaitable<ChatStream> CachingProvider::do_chat_stream(ChatRequest request, CallOptions options)
@@ -413,58 +424,14 @@ asio::awaitable<ChatStream> CachingProvider::do_chat_stream(ChatRequest request,
 
 asio::awaitable<CompletionResponse> CachingProvider::do_complete(CompletionRequest request, CallOptions options)
 {
-    if (!cacheable(request, options.cache)) {
-        ++counters_.uncached;
-        co_return co_await upstream_->complete(std::move(request), options);
-    }
-    std::string const k = key(request);
-    auto const ttl = ttl_of(options.cache);
-    auto ticket = co_await acquire(k, options.cache.refresh);
-    if (ticket.bytes) {
-        auto answer = detail::decode_completion(*ticket.bytes);
-        answer.cached = true;
-        co_return answer;
-    }
-    std::exception_ptr failure;
-    try {
-        auto answer = co_await upstream_->complete(std::move(request), options);
-        auto bytes = std::make_shared<std::string const>(detail::encode_entry(answer));
-        co_await store_answer(k, bytes, ttl);
-        ticket.lease.settle(std::move(bytes), nullptr);
-        co_return answer;
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    ticket.lease.settle(nullptr, is_cancellation(failure) ? nullptr : failure);
-    std::rethrow_exception(failure);
+    return cached_call<CompletionResponse, CompletionRequest>(std::move(request), std::move(options),
+                                                              &ModelProvider::complete, &detail::decode_completion);
 }
 
 asio::awaitable<EmbeddingResponse> CachingProvider::do_embed(EmbeddingRequest request, CallOptions options)
 {
-    if (!cacheable(request, options.cache)) {
-        ++counters_.uncached;
-        co_return co_await upstream_->embed(std::move(request), options);
-    }
-    std::string const k = key(request);
-    auto const ttl = ttl_of(options.cache);
-    auto ticket = co_await acquire(k, options.cache.refresh);
-    if (ticket.bytes) {
-        auto answer = detail::decode_embedding(*ticket.bytes);
-        answer.cached = true;
-        co_return answer;
-    }
-    std::exception_ptr failure;
-    try {
-        auto answer = co_await upstream_->embed(std::move(request), options);
-        auto bytes = std::make_shared<std::string const>(detail::encode_entry(answer));
-        co_await store_answer(k, bytes, ttl);
-        ticket.lease.settle(std::move(bytes), nullptr);
-        co_return answer;
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    ticket.lease.settle(nullptr, is_cancellation(failure) ? nullptr : failure);
-    std::rethrow_exception(failure);
+    return cached_call<EmbeddingResponse, EmbeddingRequest>(std::move(request), std::move(options),
+                                                            &ModelProvider::embed, &detail::decode_embedding);
 }
 
 asio::awaitable<CompletionStream> CachingProvider::do_complete_stream(CompletionRequest request, CallOptions options)

@@ -123,6 +123,12 @@ private:
     /// A hit (`bytes`), or the right to call upstream (`lease`, maybe without a flight).
     struct Ticket;
 
+    template <class Response, class Request>
+    using UpstreamCall = boost::asio::awaitable<Response> (ModelProvider::*)(Request, CallOptions);
+    template <class Response, class Request>
+    boost::asio::awaitable<Response> cached_call(Request request, CallOptions options,
+                                                 UpstreamCall<Response, Request> call,
+                                                 Response (*decode)(std::string_view));
     boost::asio::awaitable<Ticket> acquire(std::string key, bool refresh);
     boost::asio::awaitable<void> store_answer(std::string key, std::shared_ptr<std::string const> bytes,
                                               std::chrono::seconds ttl);
