@@ -64,6 +64,13 @@ std::size_t chat_requests(test::OpenAiEmulatorFixture const& emulator)
     return chats;
 }
 
+std::shared_ptr<ModelProvider> openai_at(asio::any_io_executor ex, test::OpenAiEmulatorFixture const& emulator)
+{
+    openai::Options po;
+    po.base_url = emulator.server.base_url();
+    return std::make_shared<openai::OpenAICompatibleProvider>(std::move(ex), po);
+}
+
 ChatRequest hello()
 {
     ChatRequest request;
@@ -191,9 +198,7 @@ TEST_CASE("redis store: two caching providers share one Redis, the second is ans
     test::RedisServer redis;
     test::OpenAiEmulatorFixture emulator;
     test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
-        openai::Options po;
-        po.base_url = emulator.server.base_url();
-        auto upstream = std::make_shared<openai::OpenAICompatibleProvider>(ex, po);
+        auto upstream = openai_at(ex, emulator);
         // Each "machine" has its own memory in front of the shared Redis.
         auto const machine = [&] {
             CachingOptions o;
@@ -219,9 +224,7 @@ TEST_CASE("redis store: Redis killed mid-run, requests go upstream and the skips
     test::RedisServer redis;
     test::OpenAiEmulatorFixture emulator;
     test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
-        openai::Options po;
-        po.base_url = emulator.server.base_url();
-        auto upstream = std::make_shared<openai::OpenAICompatibleProvider>(ex, po);
+        auto upstream = openai_at(ex, emulator);
         auto store = std::make_shared<RedisCacheStore>(at(redis.url()));
         CachingOptions o;
         o.store = store;
@@ -269,9 +272,7 @@ TEST_CASE("redis store: a stalled Redis (SIGSTOP) costs a command timeout, not a
     test::RedisServer redis;
     test::OpenAiEmulatorFixture emulator;
     test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
-        openai::Options po;
-        po.base_url = emulator.server.base_url();
-        auto upstream = std::make_shared<openai::OpenAICompatibleProvider>(ex, po);
+        auto upstream = openai_at(ex, emulator);
         auto options = at(redis.url());
         options.command_timeout = 100ms;
         auto store = std::make_shared<RedisCacheStore>(options);
