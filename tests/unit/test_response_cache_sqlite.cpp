@@ -265,7 +265,9 @@ TEST_CASE("config file: the cache section is checked with the file and read into
     CHECK_THAT(error(R"({"ttl_s": -1})"), Catch::Contains("cache.ttl_s"));
     CHECK_THAT(error(R"({"memory_mb": 0})"), Catch::Contains("cache.memory_mb"));
     CHECK_THAT(error(R"({"sqlite": {"path": ""}})"), Catch::Contains("cache.sqlite.path"));
-    CHECK_THAT(error(R"({"redis": {}})"), Catch::Contains("unknown key \"cache.redis\""));
+    CHECK_THAT(error(R"({"redis": {}})"), Catch::Contains("cache.redis.url is missing"));
+    CHECK_THAT(error(R"({"disk": {}})"),
+               Catch::Contains("unknown key \"cache.disk\" (known keys: mode, ttl_s, memory_mb, sqlite, redis)"));
     CHECK(error(R"({})") == "no error");
 
     // ConfigFile refuses a file whose cache section is wrong.
