@@ -3,6 +3,7 @@
 
 #include "support/cli_runner.hpp"
 #include "support/emulator_fixture.hpp"
+#include "support/redis_server.hpp"
 #include "support/subprocess.hpp"
 
 #include <catch2/catch.hpp>
@@ -145,5 +146,51 @@ TEST_CASE("cli process: two llmio processes share one cache file, a third is ans
     auto const out = stats.rest_of_stdout();
     CHECK(out.find("\"entries\":2") != std::string::npos);
     CHECK(out.find("\"hits\":2") != std::string::npos);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("cli --cache-redis: another machine is answered from Redis, cache stats and clear include it",
+          "[cli][cache][redis]")
+{
+    llmio::test::RedisServer redis;
+    llmio::test::OpenAiEmulatorFixture openai;
+    auto const dir = fs::temp_directory_path() / ("llmio-cli-cache-redis-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    auto const file = [&](char const* name) { return (dir / name).string(); };
+    auto const chat = [&](std::string const& path, std::string const& url) {
+        return std::vector<std::string>{"--url", openai.server.base_url(), "--cache", "deterministic",
+                                        "--cache-path", path, "--cache-redis", url, "chat", "-m", "gpt-4o-mini",
+                                        "--temperature", "0", "hi"};
+    };
+    auto const first = run_cli(chat(file("a.sqlite"), redis.url()));
+    INFO(first.err);
+    REQUIRE(first.code == 0);
+    auto const second = run_cli(chat(file("b.sqlite"), redis.url())); // its own file, the same Redis
+    CHECK(second.out == "Hello! You said: hi\n");
+    CHECK(chats(openai.server) == 1);
+
+    std::vector<std::string> const stats{"cache", "stats", "--json", "--cache-path", file("b.sqlite"),
+                                         "--cache-redis", redis.url()};
+    auto const both = run_cli(stats);
+    INFO(both.err);
+    REQUIRE(both.code == 0);
+    CHECK(both.out.find("\"redis\":{\"url\":\"" + redis.url() + "\",\"entries\":1,\"bytes\":") != std::string::npos);
+    CHECK(both.out.find("\"hits\":1,\"misses\":1}}") != std::string::npos);
+    auto const cleared = run_cli({"cache", "clear", "--cache-path", file("b.sqlite"), "--cache-redis", redis.url()});
+    CHECK(cleared.out == "cleared " + file("b.sqlite") + "\ncleared " + redis.url() + "\n");
+    auto text = stats;
+    text.erase(text.begin() + 2);
+    auto const after = run_cli(text);
+    CHECK(after.out.find("redis:       " + redis.url() + "\nentries:     0\n") != std::string::npos);
+
+    // Redis down: the chat is answered all the same; only stats says it.
+    auto const down = run_cli(chat(file("c.sqlite"), "redis://127.0.0.1:1/0"));
+    CHECK(down.code == 0);
+    CHECK(down.out == "Hello! You said: hi\n");
+    auto const unreachable = run_cli({"cache", "stats", "--cache-path", file("c.sqlite"), "--cache-redis",
+                                      "redis://:secret@127.0.0.1:1/0"});
+    CHECK(unreachable.code != 0);
+    CHECK(unreachable.err.find("Redis cache at redis://:***@127.0.0.1:1/0 does not answer") != std::string::npos);
+    CHECK(unreachable.err.find("secret") == std::string::npos);
     fs::remove_all(dir);
 }
