@@ -1,15 +1,11 @@
 #include <llmio/cache_config.hpp>
 
+#include "config_section.hpp"
 #include "redis_url.hpp"
 
 #include <llmio/error.hpp>
 #include <llmio/sqlite_cache_store.hpp>
 #include <llmio/tiered_cache_store.hpp>
-
-#include <boost/json/parse.hpp>
-
-#include <fstream>
-#include <iterator>
 
 namespace llmio {
 
@@ -120,19 +116,10 @@ CacheConfig parse_cache_section(json::value const& section, std::string const& w
 
 CacheConfig cache_config_from_environment(Environment const& env)
 {
-    auto const file = ConfigFile::from_environment(env); // reads and checks it, the section too
-    if (!file)
-        return {};
-    std::ifstream in(*env.get("LLMIO_CONFIG"), std::ios::binary);
-    std::string const text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    json::parse_options options;
-    options.allow_comments = true;
-    options.allow_trailing_commas = true;
-    auto const document = json::parse(text, {}, options);
-    auto const* section = document.as_object().if_contains("cache");
+    auto const section = detail::config_section_from_environment(env, "cache");
     if (!section)
         return {};
-    return parse_cache_section(*section, "config file \"" + file->name() + "\"");
+    return parse_cache_section(section->value, section->where);
 }
 
 RedisCacheOptions redis_cache_options(CacheConfig const& config)

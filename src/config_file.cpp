@@ -7,6 +7,7 @@
 #include "detail/message_text.hpp"
 
 #include <llmio/cache_config.hpp>
+#include <llmio/serve_config.hpp>
 #include <llmio/error.hpp>
 #include <llmio/model_id.hpp>
 
@@ -571,10 +572,12 @@ ConfigFile ConfigFile::parse(std::string_view text, std::string name)
             file.router_ = parse_router(object_of(entry.value(), where, "router"), where);
         } else if (entry.key() == "cache") {
             parse_cache_section(entry.value(), where); // checked here, read by cache_config_from_environment
+        } else if (entry.key() == "serve") {
+            parse_serve_section(entry.value(), where); // checked here, read by serve_config_from_environment
         } else {
             throw_error(errc::invalid_request, where + ": unknown key " + quoted(entry.key()) +
                                                    " at the top level (known keys: "
-                                                   "cache, default_provider, providers, routes, router)");
+                                                   "cache, default_provider, providers, routes, router, serve)");
         }
     }
 
