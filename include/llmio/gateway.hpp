@@ -1,0 +1,99 @@
+#ifndef LLMIO_GATEWAY_HPP
+#define LLMIO_GATEWAY_HPP
+
+// `llmio serve` as a library: an HTTP/1.1 server that puts the providers of a ProviderRegistry
+// (its instances, routes and default provider) behind one OpenAI-compatible endpoint
+// (docs/gateway.md).
+//
+//     llmio::ProviderRegistry registry;
+//     ... register factories, registry.add_from_file(ex, file, env) ...
+//     llmio::gateway::Gateway gateway(ex, registry, options);
+//     gateway.listen();                              // binds now: local_endpoint() is known
+//     co_await gateway.run();                        // until stop() and the drain are over
+//
+// Threads: run the io_context on any number of threads; each connection is served on its own
+// strand, and `stop` may be called from any thread.
+
+#include <llmio/caching_provider.hpp>
+#include <llmio/metrics.hpp>
+#include <llmio/registry.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llmio::gateway {
+
+/// Bounds on what one client may make the gateway hold.
+struct Limits {
+    std::size_t body_bytes = 16 * 1024 * 1024;  ///< Larger request bodies: 413.
+    std::size_t header_bytes = 16 * 1024;       ///< Larger header blocks (with the request line): 431.
+    std::size_t connections = 1024;             ///< Open connections in all; more are closed at once.
+    std::size_t connections_per_client = 256;   ///< Open connections from one client address.
+    /// From a request's first byte to its last: a client sending slower is disconnected.
+    std::chrono::milliseconds request_timeout{30'000};
+    /// How long a kept-alive connection may wait for its next request, and a client may leave
+    /// a response unread (a reader that stalls longer is disconnected).
+    std::chrono::milliseconds idle_timeout{60'000};
+};
+
+/// A client's request and token budget per minute (unset: unlimited).
+struct RateLimit {
+    std::optional<std::uint64_t> requests_per_minute;
+    std::optional<std::uint64_t> tokens_per_minute;
+};
+
+struct GatewayOptions {
+    std::string host = "127.0.0.1";
+    unsigned short port = 4000; ///< 0: any free port (see Gateway::local_endpoint).
+    std::size_t threads = 1;    ///< For the CLI, which runs the io_context; the Gateway ignores it.
+    /// After stop(): how long open requests and streams may go on before they are cut.
+    std::chrono::milliseconds drain{10'000};
+    Limits limits;
+    // Web apps and access control (docs/gateway.md):
+    std::vector<std::string> cors_origins; ///< Origins a browser may call from; empty: none.
+    std::vector<std::string> api_keys;     ///< Client keys; empty: no key is asked for.
+    RateLimit rate_limit;                  ///< Per client key.
+};
+
+class Server;
+
+class Gateway {
+public:
+    /// `registry` must outlive the gateway. `metrics`, when given, is served on /metrics (the
+    /// providers record into it when they were made with it). `cache`, when given, answers
+    /// chat, completion and embedding requests from a response cache in front of each provider.
+    Gateway(boost::asio::any_io_executor executor, ProviderRegistry& registry, GatewayOptions options,
+            std::shared_ptr<Metrics> metrics = nullptr, std::optional<CachingOptions> cache = std::nullopt);
+    ~Gateway();
+    Gateway(Gateway const&) = delete;
+    Gateway& operator=(Gateway const&) = delete;
+
+    /// Binds and listens on options.host:options.port. Throws boost::system::system_error.
+    void listen();
+    /// The address listened on (the real port when options.port was 0). Requires listen().
+    boost::asio::ip::tcp::endpoint local_endpoint() const;
+    /// Serves (calling listen() first if needed) until stop() and the drain that follows end.
+    boost::asio::awaitable<void> run();
+    /// Stops accepting and closes idle connections; requests under way may finish for up to
+    /// `drain`, then their connections are closed. Thread-safe, idempotent.
+    void stop(std::chrono::milliseconds drain);
+    void stop() { stop(options().drain); }
+
+    GatewayOptions const& options() const noexcept;
+
+private:
+    std::unique_ptr<Server> server_;
+};
+
+} // namespace llmio::gateway
+
+#endif // LLMIO_GATEWAY_HPP

@@ -1,0 +1,197 @@
+#include "openai_response.hpp"
+
+#include "json_text.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <random>
+
+namespace llmio::gateway {
+
+namespace json = boost::json;
+
+std::string make_response_id(std::string_view prefix)
+{
+    // A random start per process and a counter: unique without a lock or a syscall.
+    static std::atomic<std::uint64_t> next{std::random_device{}() * 0x9E3779B97F4A7C15ull};
+    auto const n = next.fetch_add(1, std::memory_order_relaxed);
+    static constexpr char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    std::string id(prefix);
+    id += '-';
+    auto value = n * 0xD6E8FEB86659FD93ull;
+    for (int i = 0; i < 12; ++i, value /= 36)
+        id += digits[value % 36];
+    return id;
+}
+
+std::int64_t unix_now()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string_view finish_reason_text(FinishReason reason, std::string_view raw)
+{
+    switch (reason) {
+    case FinishReason::none: return {};
+    case FinishReason::other: return raw.empty() ? std::string_view("stop") : raw;
+    default: return to_string(reason);
+    }
+}
+
+void append_usage(std::string& out, Usage const& usage)
+{
+    out += "{\"prompt_tokens\":";
+    append_json_int(out, usage.prompt_tokens);
+    out += ",\"completion_tokens\":";
+    append_json_int(out, usage.completion_tokens);
+    out += ",\"total_tokens\":";
+    append_json_int(out, usage.total_tokens);
+    if (usage.cached_tokens) {
+        out += ",\"prompt_tokens_details\":{\"cached_tokens\":";
+        append_json_int(out, *usage.cached_tokens);
+        out += '}';
+    }
+    if (usage.reasoning_tokens) {
+        out += ",\"completion_tokens_details\":{\"reasoning_tokens\":";
+        append_json_int(out, *usage.reasoning_tokens);
+        out += '}';
+    }
+    out += '}';
+}
+
+std::string chat_completion_body(ChatResponse const& response, std::string_view id, std::string_view model,
+                                 std::int64_t created)
+{
+    json::object message{{"role", "assistant"}};
+    if (response.content.empty() && !response.tool_calls.empty())
+        message["content"] = nullptr;
+    else
+        message["content"] = response.content;
+    if (!response.reasoning.empty())
+        message["reasoning_content"] = response.reasoning;
+    message["refusal"] = response.refusal.empty() ? json::value(nullptr) : json::value(response.refusal);
+    if (!response.tool_calls.empty()) {
+        json::array calls;
+        for (auto const& call : response.tool_calls)
+            calls.push_back(json::object{{"id", call.id},
+                                         {"type", "function"},
+                                         {"function", json::object{{"name", call.name}, {"arguments", call.arguments}}}});
+        message["tool_calls"] = std::move(calls);
+    }
+    auto const finish = finish_reason_text(response.finish_reason, response.finish_reason_raw);
+    json::object choice{{"index", 0},
+                        {"message", std::move(message)},
+                        {"logprobs", nullptr},
+                        {"finish_reason", finish.empty() ? json::value(nullptr) : json::value(finish)}};
+    std::string out = json::serialize(json::object{{"id", id},
+                                                   {"object", "chat.completion"},
+                                                   {"created", created},
+                                                   {"model", model},
+                                                   {"choices", json::array{std::move(choice)}}});
+    if (response.usage) {
+        out.pop_back(); // the closing brace: usage is written as text
+        out += ",\"usage\":";
+        append_usage(out, *response.usage);
+        out += '}';
+    }
+    return out;
+}
+
+std::string event_prefix(std::string_view id, std::string_view object, std::string_view model,
+                         std::int64_t created)
+{
+    std::string prefix = "data: {\"id\":";
+    append_json_string(prefix, id);
+    prefix += ",\"object\":";
+    append_json_string(prefix, object);
+    prefix += ",\"created\":";
+    append_json_int(prefix, created);
+    prefix += ",\"model\":";
+    append_json_string(prefix, model);
+    prefix += ",\"system_fingerprint\":null,\"choices\":[";
+    return prefix;
+}
+
+ChatChunkWriter::ChatChunkWriter(std::string_view id, std::string_view model, std::int64_t created,
+                                 bool include_usage)
+    : prefix_(event_prefix(id, "chat.completion.chunk", model, created)), include_usage_(include_usage)
+{
+}
+
+void ChatChunkWriter::role(std::string& out) const
+{
+    out += prefix_;
+    out += "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}]";
+    out += include_usage_ ? ",\"usage\":null}\n\n" : "}\n\n";
+}
+
+void ChatChunkWriter::chunk(std::string& out, ChatChunk const& chunk) const
+{
+    out += prefix_;
+    out += "{\"index\":";
+    append_json_int(out, chunk.choice_index);
+    out += ",\"delta\":{";
+    bool first = true;
+    auto const field = [&](std::string_view name, std::string_view text) {
+        if (text.empty())
+            return;
+        out += first ? "\"" : ",\"";
+        first = false;
+        out += name;
+        out += "\":";
+        append_json_string(out, text);
+    };
+    field("content", chunk.content);
+    field("reasoning_content", chunk.reasoning);
+    field("refusal", chunk.refusal);
+    if (!chunk.tool_calls.empty()) {
+        out += first ? "\"tool_calls\":[" : ",\"tool_calls\":[";
+        first = false;
+        for (std::size_t i = 0; i < chunk.tool_calls.size(); ++i) {
+            auto const& call = chunk.tool_calls[i];
+            out += i == 0 ? "{\"index\":" : ",{\"index\":";
+            append_json_int(out, call.index.value_or(0));
+            // The delta that reveals a call names it (with its id); later ones add arguments.
+            if (!call.name.empty()) {
+                out += ",\"id\":";
+                append_json_string(out, call.id);
+                out += ",\"type\":\"function\",\"function\":{\"name\":";
+                append_json_string(out, call.name);
+                out += ",\"arguments\":";
+            } else {
+                out += ",\"function\":{\"arguments\":";
+            }
+            append_json_string(out, call.arguments);
+            out += "}}";
+        }
+        out += ']';
+    }
+    out += "},\"logprobs\":null,\"finish_reason\":";
+    auto const finish =
+        chunk.finish_reason ? finish_reason_text(*chunk.finish_reason, chunk.finish_reason_raw) : std::string_view();
+    if (finish.empty())
+        out += "null";
+    else
+        append_json_string(out, finish);
+    out += "}]";
+    out += include_usage_ ? ",\"usage\":null}\n\n" : "}\n\n";
+}
+
+void ChatChunkWriter::usage(std::string& out, Usage const& usage) const
+{
+    out += prefix_;
+    out += "],\"usage\":";
+    append_usage(out, usage);
+    out += "}\n\n";
+}
+
+void ChatChunkWriter::done(std::string& out)
+{
+    out += "data: [DONE]\n\n";
+}
+
+} // namespace llmio::gateway

@@ -1,0 +1,41 @@
+#include "route_table.hpp"
+
+#include <stdexcept>
+
+namespace llmio::gateway {
+
+namespace http = boost::beast::http;
+
+void RouteTable::add(http::verb method, std::string path, Handler handler)
+{
+    for (auto const& entry : entries_)
+        if (entry.method == method && entry.path == path)
+            throw std::logic_error("gateway route added twice: " + path);
+    entries_.push_back({method, std::move(path), std::move(handler)});
+}
+
+void RouteTable::add_middleware(Middleware middleware)
+{
+    middleware_.push_back(std::move(middleware));
+}
+
+RouteTable::Match RouteTable::find(http::verb method, std::string_view path) const
+{
+    Match match;
+    for (auto const& entry : entries_) {
+        if (entry.path != path)
+            continue;
+        // HEAD is served by the GET handler (Exchange::reply leaves the body out).
+        if (entry.method == method || (method == http::verb::head && entry.method == http::verb::get)) {
+            match.handler = &entry.handler;
+            return match;
+        }
+        match.path_known = true;
+        auto const name = http::to_string(entry.method);
+        match.allow += match.allow.empty() ? "" : ", ";
+        match.allow.append(name.data(), name.size());
+    }
+    return match;
+}
+
+} // namespace llmio::gateway

@@ -1,0 +1,28 @@
+// The gateway's endpoints: one line each. Middleware (access control, CORS) is added first,
+// since it runs in the order added.
+
+#include "routes.hpp"
+
+#include "openai_endpoints.hpp"
+#include "ops_endpoints.hpp"
+
+namespace llmio::gateway {
+
+namespace http = boost::beast::http;
+
+void register_routes(RouteTable& table, Services& services)
+{
+    (void)services; // for middleware built from the options
+
+    // Operations.
+    table.add(http::verb::get, "/health", serve_health);
+    table.add(http::verb::get, "/metrics", serve_metrics);
+
+    // The OpenAI-compatible API.
+    table.add(http::verb::post, "/v1/chat/completions", openai_chat_completions);
+    table.add(http::verb::post, "/v1/completions", openai_completions);
+    table.add(http::verb::post, "/v1/embeddings", openai_embeddings);
+    table.add(http::verb::get, "/v1/models", openai_models);
+}
+
+} // namespace llmio::gateway
