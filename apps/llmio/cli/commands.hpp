@@ -75,6 +75,14 @@ struct EmulateOptions {
     std::string host = "127.0.0.1";
 };
 
+/// Unset: the config file's "serve" section, else the default (docs/gateway.md).
+struct ServeOptions {
+    std::optional<std::string> host;      ///< Default 127.0.0.1.
+    std::optional<unsigned short> port;   ///< Default 4000; 0: any free port (the first stdout line names it).
+    std::optional<std::size_t> threads;   ///< Default 1.
+    std::optional<double> drain_s;        ///< After a signal: how long open requests may go on (default 10).
+};
+
 boost::asio::awaitable<int> cmd_discover(Context& ctx, DiscoverOptions options);
 boost::asio::awaitable<int> cmd_models(Context& ctx, ModelsOptions options);
 boost::asio::awaitable<int> cmd_chat(Context& ctx, ChatOptions options);
@@ -89,6 +97,7 @@ boost::asio::awaitable<int> cmd_bench_model(Context& ctx, BenchModelOptions opti
 boost::asio::awaitable<int> cmd_health(Context& ctx, bool json);
 boost::asio::awaitable<int> cmd_routes(Context& ctx, bool json);
 boost::asio::awaitable<int> cmd_emulate(Context& ctx, EmulateOptions options);
+boost::asio::awaitable<int> cmd_serve(Context& ctx, ServeOptions options);
 /// `action`: "stats" or "clear".
 boost::asio::awaitable<int> cmd_cache(Context& ctx, std::string action, bool json);
 

@@ -110,11 +110,17 @@ std::string factory_for(ServerKind kind)
     }
 }
 
-void register_factories(ProviderRegistry& registry, Context const& ctx)
+void register_factories(ProviderRegistry& registry, Context const& ctx, std::shared_ptr<Metrics> metrics)
 {
-    openai::register_provider(registry, ctx.env);
-    lmstudio::register_provider(registry, ctx.env);
-    ollama::register_provider(registry, ctx.env);
+    openai::Options openai_options;
+    openai_options.metrics = metrics;
+    openai::register_provider(registry, ctx.env, std::move(openai_options));
+    lmstudio::Options lmstudio_options;
+    lmstudio_options.metrics = metrics;
+    lmstudio::register_provider(registry, ctx.env, std::move(lmstudio_options));
+    ollama::Options ollama_options;
+    ollama_options.metrics = std::move(metrics);
+    ollama::register_provider(registry, ctx.env, std::move(ollama_options));
 }
 
 std::shared_ptr<Router> make_router(Context& ctx, ConfigFile const& file)

@@ -35,8 +35,9 @@ DiscoveryOptions discovery_options(Context const& ctx);
 /// The factory that serves a discovered server kind.
 std::string factory_for(ServerKind kind);
 
-/// A registry with the lmstudio, ollama and openai factories, reading `ctx.env`.
-void register_factories(ProviderRegistry& registry, Context const& ctx);
+/// A registry with the lmstudio, ollama and openai factories, reading `ctx.env`; every
+/// provider they make records its requests into `metrics` when given.
+void register_factories(ProviderRegistry& registry, Context const& ctx, std::shared_ptr<Metrics> metrics = nullptr);
 
 /// The router of the config file's routes over its provider instances (every instance is made),
 /// logging every attempt and fallback on stderr with -v. Throws what

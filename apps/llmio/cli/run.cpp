@@ -126,7 +126,7 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
                    "A Redis server behind the cache file, shared by machines: redis://[:password@]host:port/db");
 
     Command command;
-    bool is_emulate = false;
+    bool stops_on_signal = false;
 
     // --- discover
     DiscoverOptions discover_options;
@@ -276,8 +276,34 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
     emulate->callback([&] {
         if (emulate->count("--port"))
             emulate_options.port = port;
-        is_emulate = true;
+        stops_on_signal = true;
         command = [&] { return cmd_emulate(ctx, emulate_options); };
+    });
+
+    // --- serve
+    ServeOptions serve_options;
+    std::string serve_host;
+    int serve_port = 0;
+    std::size_t serve_threads = 1;
+    double serve_drain_s = 0;
+    auto* serve = app.add_subcommand("serve", "The gateway: the config file's providers and routes behind one "
+                                              "OpenAI-compatible endpoint (docs/gateway.md)");
+    serve->add_option("--host", serve_host, "Address to listen on (default 127.0.0.1)");
+    serve->add_option("--port", serve_port, "Port (default 4000; 0 = any free port)")->check(CLI::Range(0, 65535));
+    serve->add_option("--threads", serve_threads, "Threads serving requests (default 1)")->check(CLI::Range(1, 256));
+    serve->add_option("--drain-s", serve_drain_s, "After Ctrl-C or SIGTERM: seconds open requests may go on (default 10)")
+        ->check(CLI::Range(0.0, 86400.0));
+    serve->callback([&] {
+        if (serve->count("--host"))
+            serve_options.host = serve_host;
+        if (serve->count("--port"))
+            serve_options.port = static_cast<unsigned short>(serve_port);
+        if (serve->count("--threads"))
+            serve_options.threads = serve_threads;
+        if (serve->count("--drain-s"))
+            serve_options.drain_s = serve_drain_s;
+        stops_on_signal = true;
+        command = [&] { return cmd_serve(ctx, serve_options); };
     });
 
     try {
@@ -331,7 +357,7 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
                             {ctx.model_for_hints, ctx.command_for_hints, configured_secrets(ctx)});
     streams.out.flush();
     // Interrupted: whatever the command was doing ended because of it (emulate stops cleanly).
-    if (interrupted && !is_emulate && code != 0)
+    if (interrupted && !stops_on_signal && code != 0)
         code = to_int(ExitCode::cancelled);
     return code;
 }
