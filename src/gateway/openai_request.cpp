@@ -65,6 +65,14 @@ std::optional<bool> bool_field(json::object const& object, std::string_view key,
     return value->get_bool();
 }
 
+// The member `key`, or null when absent (never a temporary: callers keep references into it).
+json::value const& member(json::object const& object, std::string_view key)
+{
+    static json::value const null;
+    auto const* value = object.if_contains(key);
+    return value ? *value : null;
+}
+
 json::object const& object_field(json::value const& value, std::string const& where)
 {
     if (!value.is_object())
@@ -88,7 +96,7 @@ std::vector<ContentPart> read_parts(json::array const& parts, std::string const&
             if (image && image->is_string()) {
                 out.push_back(ContentPart::image(std::string(image->get_string())));
             } else {
-                auto const& fields = object_field(image ? *image : json::value(), at + ".image_url");
+                auto const& fields = object_field(member(part, "image_url"), at + ".image_url");
                 std::string detail;
                 if (fields.contains("detail"))
                     detail = text_field(fields, "detail", at + ".image_url.");
@@ -110,7 +118,7 @@ std::vector<ToolCall> read_tool_calls(json::value const& value, std::string cons
     for (std::size_t i = 0; i < array.size(); ++i) {
         auto const at = where + "[" + std::to_string(i) + "]";
         auto const& call = object_field(array[i], at);
-        auto const& function = object_field(call.contains("function") ? call.at("function") : json::value(),
+        auto const& function = object_field(member(call, "function"),
                                             at + ".function");
         ToolCall out;
         if (call.contains("id"))
@@ -165,7 +173,7 @@ std::vector<ToolDefinition> read_tools(json::value const& value)
     for (std::size_t i = 0; i < array.size(); ++i) {
         auto const at = "tools[" + std::to_string(i) + "]";
         auto const& tool = object_field(array[i], at);
-        auto const& function = object_field(tool.contains("function") ? tool.at("function") : json::value(),
+        auto const& function = object_field(member(tool, "function"),
                                             at + ".function");
         ToolDefinition out;
         out.name = text_field(function, "name", at + ".function.");
@@ -192,7 +200,7 @@ ToolChoice read_tool_choice(json::value const& value)
         throw_invalid("'tool_choice' must be \"auto\", \"none\", \"required\" or a function", "tool_choice");
     }
     auto const& object = object_field(value, "tool_choice");
-    auto const& function = object_field(object.contains("function") ? object.at("function") : json::value(),
+    auto const& function = object_field(member(object, "function"),
                                         "tool_choice.function");
     return ToolChoice::function(text_field(function, "name", "tool_choice.function."));
 }
@@ -207,7 +215,7 @@ ResponseFormat read_response_format(json::value const& value)
         return ResponseFormat::json_object();
     if (type != "json_schema")
         throw_invalid("'response_format.type' must be text, json_object or json_schema", "response_format.type");
-    auto const& spec = object_field(object.contains("json_schema") ? object.at("json_schema") : json::value(),
+    auto const& spec = object_field(member(object, "json_schema"),
                                     "response_format.json_schema");
     ResponseFormat format;
     format.type = ResponseFormat::Type::json_schema;
