@@ -550,7 +550,7 @@ TEST_CASE("ConfigFile reports malformed JSON with its position", "[config]")
     CHECK(parse("[]") == "invalid request (config file \"/etc/llmio.json\": the top level must be a JSON object)");
     CHECK(parse(R"({"default": "x"})") ==
           "invalid request (config file \"/etc/llmio.json\": unknown key \"default\" at the top "
-          "level (known keys: cache, default_provider, providers, routes, router))");
+          "level (known keys: cache, default_provider, providers, routes, router, serve))");
     CHECK(parse(R"({"default_provider": 1})") ==
           "invalid request (config file \"/etc/llmio.json\": default_provider must be a string)");
     CHECK(parse(R"({"providers": 1})") ==
@@ -671,4 +671,36 @@ TEST_CASE("the host policy keys: allow_hosts, deny_link_local and deny_private",
         "length (0..32)"));
     CHECK(error(R"({"providers": {"openai": {"deny_private": "yes"}}})").find(
               "providers.openai.deny_private must be true or false") != std::string::npos);
+}
+
+TEST_CASE("config file: the serve section is checked, each mistake naming its key", "[config]")
+{
+    auto const parse = [](std::string_view text) {
+        try {
+            ConfigFile::parse(text, "serve.json");
+        } catch (llmio::InvalidRequestError const& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(parse(R"({"serve": {"host": "0.0.0.0", "port": 0, "threads": 2, "drain_s": 2.5,
+                              "limits": {"body_mb": 1, "header_kb": 8, "connections": 10,
+                                         "connections_per_client": 2, "request_timeout_s": 5,
+                                         "idle_timeout_s": 0.5}}})") == "no error");
+    CHECK(parse(R"({"serve": []})") == "invalid request (config file \"serve.json\": serve must be an object)");
+    CHECK(parse(R"({"serve": {"port": 70000}})") ==
+          "invalid request (config file \"serve.json\": serve.port must be a whole number from 0 to 65535)");
+    CHECK(parse(R"({"serve": {"threads": 0}})") ==
+          "invalid request (config file \"serve.json\": serve.threads must be a whole number from 1 to 256)");
+    CHECK(parse(R"({"serve": {"drain_s": -1}})") ==
+          "invalid request (config file \"serve.json\": serve.drain_s must be a number of seconds from 0 to 86400)");
+    CHECK(parse(R"({"serve": {"limits": {"idle_timeout_s": 0}}})") ==
+          "invalid request (config file \"serve.json\": serve.limits.idle_timeout_s must be a number of seconds "
+          "from 0.001 to 86400)");
+    CHECK(parse(R"({"serve": {"limits": {"body_bytes": 1}}})") ==
+          "invalid request (config file \"serve.json\": unknown key \"serve.limits.body_bytes\" (known keys: "
+          "body_mb, header_kb, connections, connections_per_client, request_timeout_s, idle_timeout_s))");
+    CHECK(parse(R"({"serve": {"hots": "x"}})") ==
+          "invalid request (config file \"serve.json\": unknown key \"serve.hots\" (known keys: host, port, "
+          "threads, drain_s, limits))");
 }
