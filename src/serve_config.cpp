@@ -3,6 +3,7 @@
 #include <llmio/error.hpp>
 
 #include "config_section.hpp"
+#include "serve_access_config.hpp"
 
 namespace llmio {
 
@@ -87,8 +88,10 @@ ServeConfig parse_serve_section(json::value const& section, std::string const& w
             c.drain = seconds(v, where, "serve.drain_s", 0);
         } else if (key == "limits") {
             parse_limits(v, where, c);
-        } else {
-            bad(where, "unknown key \"serve." + key + "\" (known keys: host, port, threads, drain_s, limits)");
+        } else if (!detail::read_serve_access_key(c, key, v, where)) {
+            bad(where, "unknown key \"serve." + key +
+                           "\" (known keys: host, port, threads, drain_s, limits, cors_origins, api_keys_env, "
+                           "api_keys_file, rate_limits)");
         }
     }
     return c;

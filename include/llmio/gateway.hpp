@@ -17,6 +17,7 @@
 #include <llmio/caching_provider.hpp>
 #include <llmio/metrics.hpp>
 #include <llmio/registry.hpp>
+#include <llmio/serve_config.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -25,6 +26,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +53,14 @@ struct RateLimit {
     std::optional<std::uint64_t> tokens_per_minute;
 };
 
+/// A client key (docs/gateway.md, "API keys and rate limits"): its text, the non-secret id that
+/// names it in logs and metrics, and limits of its own (unset fields: GatewayOptions::rate_limit).
+struct ClientKey {
+    std::string secret;
+    std::string id;
+    RateLimit limits;
+};
+
 struct GatewayOptions {
     std::string host = "127.0.0.1";
     unsigned short port = 4000; ///< 0: any free port (see Gateway::local_endpoint).
@@ -60,9 +70,20 @@ struct GatewayOptions {
     Limits limits;
     // Web apps and access control (docs/gateway.md):
     std::vector<std::string> cors_origins; ///< Origins a browser may call from; empty: none.
-    std::vector<std::string> api_keys;     ///< Client keys; empty: no key is asked for.
-    RateLimit rate_limit;                  ///< Per client key.
+    std::vector<ClientKey> api_keys;       ///< Client keys; empty: no key is asked for.
+    RateLimit rate_limit;                  ///< Per client key (all clients together without keys).
+    /// Listen beyond loopback without client keys (listen() refuses otherwise).
+    bool insecure_no_auth = false;
+    /// Where the rate limits' "now" comes from; empty: steady_clock. Tests inject one.
+    std::function<std::chrono::steady_clock::time_point()> rate_limit_clock;
 };
+
+/// The client keys a config file's serve section names: the variable `api_keys_env` names
+/// holds one key or a comma-separated list (ids key-1, key-2...); the file `api_keys_file` has
+/// one key per line, each optionally followed by `id=NAME`, `requests_per_minute=N` and
+/// `tokens_per_minute=N` ('#' starts a comment line). Empty when it names neither. Throws
+/// InvalidRequestError naming the variable or the file and line, never a key.
+std::vector<ClientKey> load_client_keys(ServeConfig const& config, Environment const& env);
 
 class Server;
 

@@ -17,8 +17,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace llmio {
 
@@ -33,6 +35,12 @@ struct ServeConfig {
     std::optional<std::size_t> connections_per_client;
     std::optional<std::chrono::milliseconds> request_timeout;
     std::optional<std::chrono::milliseconds> idle_timeout;
+    // Web apps and access control (docs/gateway.md):
+    std::vector<std::string> cors_origins;
+    std::optional<std::string> api_keys_env;  ///< the *name* of the variable holding the keys
+    std::optional<std::string> api_keys_file; ///< one key per line
+    std::optional<std::uint64_t> requests_per_minute; ///< rate_limits, per key
+    std::optional<std::uint64_t> tokens_per_minute;
 };
 
 /// Reads a "serve" section. Throws InvalidRequestError naming `where` and the key at fault.

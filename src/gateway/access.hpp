@@ -19,14 +19,6 @@
 
 namespace llmio::gateway {
 
-/// One client key as configured: its text (a secret), a non-secret id and optional limits
-/// that replace the gateway's defaults for this key.
-struct ClientKey {
-    std::string secret;
-    std::string id;
-    RateLimit limits;
-};
-
 /// A key from an environment variable's value: one key or a comma-separated list (blanks
 /// around each are dropped). Ids are "key-1", "key-2", ... in order. Throws
 /// InvalidRequestError naming `where` (never the value) for an empty list or a key with

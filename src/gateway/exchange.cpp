@@ -78,11 +78,14 @@ boost::asio::awaitable<void> Exchange::reply(Status status, std::string_view con
 {
     started_ = true;
     append_head(status, content_type, headers);
-    out_ += "Content-Length: ";
-    char length[24];
-    auto const end = std::to_chars(length, length + sizeof length, body.size()).ptr;
-    out_.append(length, end);
-    out_ += "\r\n\r\n";
+    if (status != Status::no_content && status != Status::not_modified) {
+        out_ += "Content-Length: ";
+        char length[24];
+        auto const end = std::to_chars(length, length + sizeof length, body.size()).ptr;
+        out_.append(length, end);
+        out_ += "\r\n";
+    }
+    out_ += "\r\n";
     if (request_.method() != http::verb::head)
         out_ += body;
     co_await sink_.write(out_);

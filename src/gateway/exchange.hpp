@@ -17,6 +17,10 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include <llmio/usage.hpp>
+
+#include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -59,6 +63,14 @@ public:
     /// The client key that authenticated the request (filled by the access middleware); empty
     /// when the gateway asks for no key.
     std::string key_id;
+    /// Set by the rate-limit middleware: charges the model tokens this request used to its key.
+    std::function<void(std::uint64_t tokens)> on_tokens;
+    /// Handlers call this once the answer's usage is known (nothing without a limit).
+    void used_tokens(Usage const& usage) const
+    {
+        if (on_tokens && usage.total_tokens > 0)
+            on_tokens(static_cast<std::uint64_t>(usage.total_tokens));
+    }
 
     /// A header every response of this exchange carries (CORS, rate-limit headers...), added
     /// before the response starts.

@@ -60,10 +60,11 @@ asio::awaitable<void> stream_chat(Exchange& exchange, ModelProvider& provider, C
         append_error_object(event, api_error_from(upstream_failure));
         event += "\n\n";
     } else {
-        if (include_usage) {
-            if (!usage)
-                usage = stream.result().usage;
-            if (usage)
+        if (!usage)
+            usage = stream.result().usage;
+        if (usage) {
+            exchange.used_tokens(*usage);
+            if (include_usage)
                 writer.usage(event, *usage);
         }
         ChatChunkWriter::done(event);
@@ -85,6 +86,8 @@ asio::awaitable<void> openai_chat_completions(Exchange& exchange)
         co_return;
     }
     auto const response = co_await resolved.provider->chat(std::move(call.request));
+    if (response.usage)
+        exchange.used_tokens(*response.usage);
     auto const body = chat_completion_body(response, make_response_id("chatcmpl"), client_model, unix_now());
     co_await exchange.reply(Status::ok, "application/json", body);
 }

@@ -96,6 +96,8 @@ asio::awaitable<void> stream_completion(Exchange& exchange, ModelProvider& provi
         append_error_object(event, api_error_from(upstream_failure));
         event += "\n\n";
     } else {
+        if (usage)
+            exchange.used_tokens(*usage);
         if (include_usage && usage) {
             event += prefix;
             event += "],\"usage\":";
@@ -121,6 +123,8 @@ asio::awaitable<void> openai_completions(Exchange& exchange)
         co_return;
     }
     auto const response = co_await resolved.provider->complete(std::move(call.request));
+    if (response.usage)
+        exchange.used_tokens(*response.usage);
     auto const body = completion_body(response, make_response_id("cmpl"), client_model, unix_now());
     co_await exchange.reply(Status::ok, "application/json", body);
 }

@@ -71,6 +71,8 @@ asio::awaitable<void> openai_embeddings(Exchange& exchange)
     auto resolved = resolve_model(exchange.services(), client_model);
     call.request.model = std::move(resolved.model);
     auto const response = co_await resolved.provider->embed(std::move(call.request));
+    if (response.usage)
+        exchange.used_tokens(*response.usage);
 
     std::string body = "{\"object\":\"list\",\"data\":[";
     for (std::size_t i = 0; i < response.embeddings.size(); ++i) {

@@ -8,6 +8,8 @@
 // zero). A request is refused while either bucket is empty, with the seconds until it is not.
 // Thread-safe: `llmio serve --threads N` admits from several threads.
 
+#include <llmio/gateway.hpp> // RateLimit
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -18,12 +20,6 @@
 #include <string_view>
 
 namespace llmio::gateway {
-
-/// A client's request and token budget per minute (unset: unlimited).
-struct RateLimit {
-    std::optional<std::uint64_t> requests_per_minute;
-    std::optional<std::uint64_t> tokens_per_minute;
-};
 
 /// Largest accepted rate per minute.
 inline constexpr std::uint64_t kMaxRatePerMinute = 1'000'000'000;

@@ -5,6 +5,7 @@
 
 #include "openai_endpoints.hpp"
 #include "ops_endpoints.hpp"
+#include "web_access.hpp"
 
 namespace llmio::gateway {
 
@@ -12,7 +13,8 @@ namespace http = boost::beast::http;
 
 void register_routes(RouteTable& table, Services& services)
 {
-    (void)services; // for middleware built from the options
+    // CORS, client keys and rate limits, then the playground's page.
+    add_web_access(table, services);
 
     // Operations.
     table.add(http::verb::get, "/health", serve_health);

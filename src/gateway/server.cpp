@@ -1,5 +1,7 @@
 #include "server.hpp"
 
+#include "access.hpp"
+
 #include "connection.hpp"
 #include "routes.hpp"
 
@@ -32,6 +34,7 @@ Server::~Server() = default;
 void Server::listen()
 {
     auto const& options = services_.options();
+    check_listen_allowed(options.host, !options.api_keys.empty(), options.insecure_no_auth);
     tcp::endpoint const endpoint(asio::ip::make_address(options.host), options.port);
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));

@@ -702,5 +702,5 @@ TEST_CASE("config file: the serve section is checked, each mistake naming its ke
           "body_mb, header_kb, connections, connections_per_client, request_timeout_s, idle_timeout_s))");
     CHECK(parse(R"({"serve": {"hots": "x"}})") ==
           "invalid request (config file \"serve.json\": unknown key \"serve.hots\" (known keys: host, port, "
-          "threads, drain_s, limits))");
+          "threads, drain_s, limits, cors_origins, api_keys_env, api_keys_file, rate_limits))");
 }

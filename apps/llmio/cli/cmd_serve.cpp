@@ -7,6 +7,7 @@
 #include "cli/provider_selection.hpp"
 
 #include <llmio/cache_config.hpp>
+#include <llmio/error.hpp>
 #include <llmio/gateway.hpp>
 #include <llmio/serve_config.hpp>
 
@@ -18,6 +19,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <optional>
 #include <ostream>
 #include <thread>
 #include <vector>
@@ -47,6 +49,12 @@ gateway::GatewayOptions gateway_options(ServeOptions const& options, Environment
     limits.connections_per_client = config.connections_per_client.value_or(limits.connections_per_client);
     limits.request_timeout = config.request_timeout.value_or(limits.request_timeout);
     limits.idle_timeout = config.idle_timeout.value_or(limits.idle_timeout);
+    out.cors_origins = config.cors_origins;
+    out.cors_origins.insert(out.cors_origins.end(), options.cors_origins.begin(), options.cors_origins.end());
+    out.api_keys = gateway::load_client_keys(config, env);
+    out.rate_limit.requests_per_minute = config.requests_per_minute;
+    out.rate_limit.tokens_per_minute = config.tokens_per_minute;
+    out.insecure_no_auth = options.insecure_no_auth;
     return out;
 }
 
@@ -81,15 +89,20 @@ asio::awaitable<int> cmd_serve(Context& ctx, ServeOptions options)
     std::optional<CachingOptions> caching;
     if (cache.present && cache.mode.value_or(CacheMode::deterministic) != CacheMode::off)
         caching = caching_options(cache);
-    gateway::Gateway gateway(io.get_executor(), registry, settings, metrics, std::move(caching));
+    // A bad origin or key list, or keys missing for a public address: the command line's fault.
+    std::optional<gateway::Gateway> made;
     try {
-        gateway.listen();
+        made.emplace(io.get_executor(), registry, settings, metrics, std::move(caching));
+        made->listen();
+    } catch (InvalidRequestError const& e) {
+        throw CliError(ExitCode::usage, "usage", e.info().detail, "docs/gateway.md, \"API keys and rate limits\"");
     } catch (boost::system::system_error const& e) {
         throw CliError(ExitCode::network, "network",
                        "cannot listen on " + settings.host + ":" + std::to_string(settings.port) + ": " +
                            e.code().message(),
                        "choose another port with --port N (0 = any free port)");
     }
+    auto& gateway = *made;
     auto const endpoint = gateway.local_endpoint();
     ctx.streams.out << "listening on http://" << settings.host << ':' << endpoint.port() << '\n' << std::flush;
     ctx.log("serving " + std::to_string(registry.provider_names().size()) + " providers and " +

@@ -81,6 +81,8 @@ struct ServeOptions {
     std::optional<unsigned short> port;   ///< Default 4000; 0: any free port (the first stdout line names it).
     std::optional<std::size_t> threads;   ///< Default 1.
     std::optional<double> drain_s;        ///< After a signal: how long open requests may go on (default 10).
+    std::vector<std::string> cors_origins; ///< --cors-origin, added to serve.cors_origins.
+    bool insecure_no_auth = false;         ///< Listen beyond loopback without client keys.
 };
 
 boost::asio::awaitable<int> cmd_discover(Context& ctx, DiscoverOptions options);

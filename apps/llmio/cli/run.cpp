@@ -293,6 +293,12 @@ int run(std::span<char const* const> args, Streams& streams, boost::asio::io_con
     serve->add_option("--threads", serve_threads, "Threads serving requests (default 1)")->check(CLI::Range(1, 256));
     serve->add_option("--drain-s", serve_drain_s, "After Ctrl-C or SIGTERM: seconds open requests may go on (default 10)")
         ->check(CLI::Range(0.0, 86400.0));
+    serve->add_option("--cors-origin", serve_options.cors_origins,
+                      "An origin whose pages may call the gateway (scheme://host[:port]; repeatable; "
+                      "added to serve.cors_origins)");
+    serve->add_flag("--insecure-no-auth", serve_options.insecure_no_auth,
+                    "Listen beyond loopback without client API keys (anyone who reaches the port may use "
+                    "every model)");
     serve->callback([&] {
         if (serve->count("--host"))
             serve_options.host = serve_host;
