@@ -2,6 +2,8 @@
 
 #include "ollama_wire.hpp"
 
+#include "json_text.hpp"
+
 #include <llmio/error.hpp>
 
 #include <boost/json/parse.hpp>
@@ -17,18 +19,13 @@ namespace json = boost::json;
 
 namespace {
 
-void append_string(std::string& out, std::string_view text)
-{
-    out += json::serialize(json::string_view(text));
-}
-
 // Stream lines are the per-token path: written as text, not through a DOM.
 void open_line(std::string& out, std::string_view model, std::string_view created_at)
 {
     out += "{\"model\":";
-    append_string(out, model);
+    append_json_string(out, model);
     out += ",\"created_at\":";
-    append_string(out, created_at);
+    append_json_string(out, created_at);
 }
 
 std::int64_t nanoseconds(std::optional<double> seconds) noexcept
@@ -172,10 +169,10 @@ void append_chat_delta(std::string& out, std::string_view model, std::string_vie
 {
     open_line(out, model, created_at);
     out += ",\"message\":{\"role\":\"assistant\",\"content\":";
-    append_string(out, content);
+    append_json_string(out, content);
     if (!thinking.empty()) {
         out += ",\"thinking\":";
-        append_string(out, thinking);
+        append_json_string(out, thinking);
     }
     out += "},\"done\":false}";
 }
@@ -226,10 +223,10 @@ void append_generate_delta(std::string& out, std::string_view model, std::string
 {
     open_line(out, model, created_at);
     out += ",\"response\":";
-    append_string(out, response);
+    append_json_string(out, response);
     if (!thinking.empty()) {
         out += ",\"thinking\":";
-        append_string(out, thinking);
+        append_json_string(out, thinking);
     }
     out += ",\"done\":false}";
 }
@@ -311,7 +308,10 @@ std::string error_body(std::string_view message)
 std::string model_not_found_message(std::string_view model)
 {
     // Go's %q: the name in double quotes, escaped as JSON escapes it.
-    return "model " + json::serialize(json::string_view(model)) + " not found, try pulling it first";
+    std::string out = "model ";
+    append_json_string(out, model);
+    out += " not found, try pulling it first";
+    return out;
 }
 
 } // namespace llmio::gateway::ollama

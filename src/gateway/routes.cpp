@@ -3,6 +3,7 @@
 
 #include "routes.hpp"
 
+#include "ollama_endpoints.hpp"
 #include "openai_endpoints.hpp"
 #include "ops_endpoints.hpp"
 #include "web_access.hpp"
@@ -25,6 +26,15 @@ void register_routes(RouteTable& table, Services& services)
     table.add(http::verb::post, "/v1/completions", openai_completions);
     table.add(http::verb::post, "/v1/embeddings", openai_embeddings);
     table.add(http::verb::get, "/v1/models", openai_models);
+
+    // The Ollama-compatible API.
+    table.add(http::verb::post, "/api/chat", ollama_chat);
+    table.add(http::verb::post, "/api/generate", ollama_generate);
+    table.add(http::verb::post, "/api/embed", ollama_embed);
+    table.add(http::verb::post, "/api/embeddings", ollama_embeddings);
+    table.add(http::verb::get, "/api/tags", ollama_tags);
+    table.add(http::verb::get, "/api/ps", ollama_ps);
+    table.add(http::verb::get, "/api/version", ollama_version);
 }
 
 } // namespace llmio::gateway
