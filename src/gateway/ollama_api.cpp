@@ -137,9 +137,14 @@ struct LineWriter {
     std::string const& model;
     ow::Timing timing;
     Clock::time_point start;
+    std::string head; // what every line starts with
     std::string line;
 
-    asio::awaitable<void> begin() { co_await exchange.begin_stream(kNdjson); }
+    asio::awaitable<void> begin()
+    {
+        head = ow::line_head(model, timing.created_at);
+        co_await exchange.begin_stream(kNdjson);
+    }
 
     // A delta line; the first one dates the first token.
     asio::awaitable<void> delta(bool chat, std::string_view text, std::string_view thinking)
@@ -150,9 +155,9 @@ struct LineWriter {
             timing.first_token_ns = nanoseconds_since(start);
         line.clear();
         if (chat)
-            ow::append_chat_delta(line, model, timing.created_at, text, thinking);
+            ow::append_chat_delta(line, head, text, thinking);
         else
-            ow::append_generate_delta(line, model, timing.created_at, text, thinking);
+            ow::append_generate_delta(line, head, text, thinking);
         line += '\n';
         co_await exchange.write(line);
     }
@@ -228,7 +233,7 @@ asio::awaitable<void> serve_chat(Exchange& exchange, std::string& model)
     ModelProvider& provider = *target.resolved.provider;
     if (call.stream) {
         call.request.include_usage = true; // the last line carries the counts
-        LineWriter out{exchange, model, ow::Timing{created_at, 0, 0}, start, {}};
+        LineWriter out{exchange, model, ow::Timing{created_at, 0, 0}, start, {}, {}};
         co_await stream_chat(exchange, provider, std::move(call.request), out, false);
         co_return;
     }
@@ -251,7 +256,7 @@ asio::awaitable<void> serve_generate(Exchange& exchange, std::string& model)
         co_return;
     }
     ModelProvider& provider = *target.resolved.provider;
-    LineWriter out{exchange, model, ow::Timing{created_at, 0, 0}, start, {}};
+    LineWriter out{exchange, model, ow::Timing{created_at, 0, 0}, start, {}, {}};
     if (auto* chat = std::get_if<ChatRequest>(&call.request)) {
         apply_ollama_only(*chat, call.ollama_only, target);
         if (call.stream) {

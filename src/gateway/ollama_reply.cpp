@@ -19,15 +19,6 @@ namespace json = boost::json;
 
 namespace {
 
-// Stream lines are the per-token path: written as text, not through a DOM.
-void open_line(std::string& out, std::string_view model, std::string_view created_at)
-{
-    out += "{\"model\":";
-    append_json_string(out, model);
-    out += ",\"created_at\":";
-    append_json_string(out, created_at);
-}
-
 std::int64_t nanoseconds(std::optional<double> seconds) noexcept
 {
     return seconds && std::isfinite(*seconds) && *seconds > 0 ? std::llround(*seconds * 1e9) : 0;
@@ -164,10 +155,18 @@ std::string_view done_reason(FinishReason reason) noexcept
     return reason == FinishReason::length ? "length" : "stop";
 }
 
-void append_chat_delta(std::string& out, std::string_view model, std::string_view created_at,
-                       std::string_view content, std::string_view thinking)
+std::string line_head(std::string_view model, std::string_view created_at)
 {
-    open_line(out, model, created_at);
+    std::string out = "{\"model\":";
+    append_json_string(out, model);
+    out += ",\"created_at\":";
+    append_json_string(out, created_at);
+    return out;
+}
+
+void append_chat_delta(std::string& out, std::string_view head, std::string_view content, std::string_view thinking)
+{
+    out += head;
     out += ",\"message\":{\"role\":\"assistant\",\"content\":";
     append_json_string(out, content);
     if (!thinking.empty()) {
@@ -218,10 +217,10 @@ std::string chat_load_response(std::string_view model, std::string_view created_
     return json::serialize(o);
 }
 
-void append_generate_delta(std::string& out, std::string_view model, std::string_view created_at,
-                           std::string_view response, std::string_view thinking)
+void append_generate_delta(std::string& out, std::string_view head, std::string_view response,
+                           std::string_view thinking)
 {
-    open_line(out, model, created_at);
+    out += head;
     out += ",\"response\":";
     append_json_string(out, response);
     if (!thinking.empty()) {

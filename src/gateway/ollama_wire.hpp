@@ -100,10 +100,14 @@ struct Final {
     std::optional<ServerStats> stats;
 };
 
+/// What every stream line of one answer starts with, `{"model":...,"created_at":...`: made
+/// once per answer, so that a token's line costs only its own text.
+std::string line_head(std::string_view model, std::string_view created_at);
 /// Appends one `/api/chat` stream line with a content and/or thinking delta (`done: false`),
-/// without its newline. The per-token path: written as text into a reused buffer.
-void append_chat_delta(std::string& out, std::string_view model, std::string_view created_at,
-                       std::string_view content, std::string_view thinking);
+/// without its newline, after `head` (line_head). The per-token path: written as text into a
+/// reused buffer.
+void append_chat_delta(std::string& out, std::string_view head, std::string_view content,
+                       std::string_view thinking);
 /// One `/api/chat` stream line carrying whole tool calls (assembled from the deltas).
 /// Throws MalformedResponseError when a call's arguments are not a JSON object.
 std::string chat_tool_calls_line(std::string_view model, std::string_view created_at,
@@ -116,8 +120,8 @@ std::string chat_response(std::string_view model, Timing const& timing, ChatResp
 std::string chat_load_response(std::string_view model, std::string_view created_at, bool unloaded);
 
 /// Appends one `/api/generate` stream line (`response` delta, `thinking` when non-empty).
-void append_generate_delta(std::string& out, std::string_view model, std::string_view created_at,
-                           std::string_view response, std::string_view thinking);
+void append_generate_delta(std::string& out, std::string_view head, std::string_view response,
+                           std::string_view thinking);
 /// The last `/api/generate` line; non-streamed answers are this with the whole text.
 std::string generate_done_line(std::string_view model, Timing const& timing, Final const& end,
                                std::string_view response = {}, std::string_view thinking = {});

@@ -238,7 +238,7 @@ TEST_CASE("ollama chat stream lines: deltas, whole tool calls, the done line wit
     auto const chat_delta = [](std::string_view model, std::string_view created_at, std::string_view content,
                                std::string_view thinking) {
         std::string out = "kept|";
-        ow::append_chat_delta(out, model, created_at, content, thinking);
+        ow::append_chat_delta(out, ow::line_head(model, created_at), content, thinking);
         REQUIRE(out.rfind("kept|", 0) == 0);
         return out.substr(5);
     };
@@ -301,7 +301,7 @@ TEST_CASE("ollama generate lines, embeddings, version and errors", "[gateway][ol
 {
     auto const generate_delta = [](std::string_view response, std::string_view thinking) {
         std::string out;
-        ow::append_generate_delta(out, "m", "T", response, thinking);
+        ow::append_generate_delta(out, ow::line_head("m", "T"), response, thinking);
         return out;
     };
     CHECK(generate_delta("Hi", "") == R"({"model":"m","created_at":"T","response":"Hi","done":false})");
