@@ -6,7 +6,8 @@ LLMIO_BUILD_ROOT="${LLMIO_BUILD_ROOT:-$LLMIO_ROOT/build-ci}"
 LLMIO_JOBS="${LLMIO_JOBS:-2}"
 
 # g++ 12, CMake 3.25, Boost 1.81 (Asio, Beast, JSON, URL), OpenSSL 3, Catch2 v2, CLI11;
-# chromium for the gateway's browser test (tests/browser).
+# SQLite, hiredis and redis-server for the response cache's stores and their tests; chromium for
+# the gateway's browser test (tests/browser).
 LLMIO_PACKAGES=(g++ cmake ninja-build ccache libboost1.81-dev libboost-json1.81-dev
                 libboost-url1.81-dev libssl-dev catch2 libcli11-dev
                 libsqlite3-dev libhiredis-dev redis-server pkg-config chromium)
