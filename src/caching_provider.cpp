@@ -185,6 +185,8 @@ CachingProvider::CachingProvider(std::shared_ptr<ModelProvider> upstream, Cachin
         options_.store = std::make_shared<MemoryCacheStore>();
     if (options_.scope.empty())
         options_.scope = std::string(upstream_->name());
+    if (options_.metrics)
+        options_.store->set_metrics(options_.metrics);
 }
 
 CachingProvider::~CachingProvider() = default;
@@ -240,6 +242,19 @@ bool CachingProvider::cacheable(EmbeddingRequest const&, CacheControl const& con
 {
     // An embedding does not sample: the same input always gives the same vector.
     return !control.bypass && options_.mode != CacheMode::off;
+}
+
+// An answer from the cache, as a request of its own in the metrics (the upstream saw none).
+void CachingProvider::record_cached(std::string_view model, Operation operation,
+                                    std::chrono::steady_clock::time_point started) const noexcept
+{
+    RequestRecord r;
+    r.provider = name();
+    r.model = model;
+    r.operation = operation;
+    r.cached = true;
+    r.total = options_.metrics->now() - started;
+    options_.metrics->record(r);
 }
 
 std::chrono::seconds CachingProvider::ttl_of(CacheControl const& control) const noexcept
@@ -359,7 +374,7 @@ asio::awaitable<CachingProvider::Ticket> CachingProvider::acquire(std::string ke
 // A whole answer through the cache: a hit decoded, else one upstream call (shared by the
 // identical calls in flight) whose answer is stored.
 template <class Response, class Request>
-asio::awaitable<Response> CachingProvider::cached_call(Request request, CallOptions options,
+asio::awaitable<Response> CachingProvider::cached_call(Request request, CallOptions options, Operation operation,
                                                        UpstreamCall<Response, Request> call,
                                                        Response (*decode)(std::string_view))
 {
@@ -367,12 +382,15 @@ asio::awaitable<Response> CachingProvider::cached_call(Request request, CallOpti
         ++counters_.uncached;
         co_return co_await (upstream_.get()->*call)(std::move(request), options);
     }
+    auto const started = options_.metrics ? options_.metrics->now() : std::chrono::steady_clock::time_point{};
     std::string const k = key(request);
     auto const ttl = ttl_of(options.cache);
     auto ticket = co_await acquire(k, options.cache.refresh);
     if (ticket.bytes) {
         auto answer = decode(*ticket.bytes);
         answer.cached = true;
+        if (options_.metrics)
+            record_cached(request.model, operation, started);
         co_return answer;
     }
     std::exception_ptr failure;
@@ -392,8 +410,8 @@ asio::awaitable<Response> CachingProvider::cached_call(Request request, CallOpti
 
 asio::awaitable<ChatResponse> CachingProvider::do_chat(ChatRequest request, CallOptions options)
 {
-    return cached_call<ChatResponse, ChatRequest>(std::move(request), std::move(options), &ModelProvider::chat,
-                                                  &detail::decode_chat);
+    return cached_call<ChatResponse, ChatRequest>(std::move(request), std::move(options), Operation::chat,
+                                                  &ModelProvider::chat, &detail::decode_chat);
 }
 
 asio::awaitable<ChatStream> CachingProvider::do_chat_stream(ChatRequest request, CallOptions options)
@@ -402,11 +420,14 @@ asio::awaitable<ChatStream> CachingProvider::do_chat_stream(ChatRequest request,
         ++counters_.uncached;
         co_return co_await upstream_->chat_stream(std::move(request), options);
     }
+    auto const started = options_.metrics ? options_.metrics->now() : std::chrono::steady_clock::time_point{};
     std::string k = key(request);
     auto const ttl = ttl_of(options.cache);
     auto ticket = co_await acquire(k, options.cache.refresh);
     if (ticket.bytes) {
         auto chunks = detail::decode_chat_chunks(*ticket.bytes);
+        if (options_.metrics)
+            record_cached(request.model, Operation::chat_stream, started);
         co_return ChatStream(std::make_unique<ReplaySource>(std::move(chunks)));
     }
     std::exception_ptr failure;
@@ -425,13 +446,15 @@ asio::awaitable<ChatStream> CachingProvider::do_chat_stream(ChatRequest request,
 asio::awaitable<CompletionResponse> CachingProvider::do_complete(CompletionRequest request, CallOptions options)
 {
     return cached_call<CompletionResponse, CompletionRequest>(std::move(request), std::move(options),
-                                                              &ModelProvider::complete, &detail::decode_completion);
+                                                              Operation::complete, &ModelProvider::complete,
+                                                              &detail::decode_completion);
 }
 
 asio::awaitable<EmbeddingResponse> CachingProvider::do_embed(EmbeddingRequest request, CallOptions options)
 {
     return cached_call<EmbeddingResponse, EmbeddingRequest>(std::move(request), std::move(options),
-                                                            &ModelProvider::embed, &detail::decode_embedding);
+                                                            Operation::embed, &ModelProvider::embed,
+                                                            &detail::decode_embedding);
 }
 
 asio::awaitable<CompletionStream> CachingProvider::do_complete_stream(CompletionRequest request, CallOptions options)

@@ -1,5 +1,7 @@
 #include <llmio/metrics.hpp>
 
+#include "metrics_cache_slot.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -270,6 +272,7 @@ SeriesSnapshot MetricsSnapshot::merged(std::string_view provider, std::string_vi
 Metrics::Metrics(MetricsOptions options)
     : options_(std::move(options))
     , slots_(new std::atomic<Series*>[kSlots])
+    , caches_(new CacheSlot[kMaxCacheStores])
 {
     for (std::size_t i = 0; i < kSlots; ++i)
         slots_[i].store(nullptr, std::memory_order_relaxed);
@@ -329,7 +332,7 @@ Metrics::Series* Metrics::find_or_add(std::string_view provider, std::string_vie
 
 void Metrics::record(RequestRecord const& r) noexcept
 {
-    if (Series* s = find_or_add(r.provider, r.model, r.operation, outcome_name(r.error))) {
+    if (Series* s = find_or_add(r.provider, r.model, r.operation, r.cached ? "cached" : outcome_name(r.error))) {
         s->add(Count::requests, 1);
         s->add(Count::retries, static_cast<std::uint64_t>(std::max(r.retries, 0)));
         s->add(Count::tokens_in, static_cast<std::uint64_t>(std::max<std::int64_t>(r.tokens_in, 0)));
@@ -389,6 +392,7 @@ MetricsSnapshot Metrics::snapshot() const
         }
         out.series.push_back(std::move(snap));
     }
+    out.caches = cache_snapshot();
     std::sort(out.series.begin(), out.series.end(), [](SeriesSnapshot const& a, SeriesSnapshot const& b) {
         return std::tie(a.provider, a.model, a.operation, a.outcome) <
                std::tie(b.provider, b.model, b.operation, b.outcome);

@@ -107,6 +107,15 @@ std::string Metrics::to_prometheus() const
             out += '\n';
         }
     }
+    for (std::size_t e = 0; e < kCacheEventCount && !snap.caches.empty(); ++e) {
+        auto const info = cache_info(static_cast<CacheEvent>(e));
+        append_header(out, info, "counter");
+        for (auto const& c : snap.caches) {
+            out.append(info.name).append("{store=\"");
+            append_escaped(out, c.store);
+            out.append("\"} ").append(std::to_string(c.counts[e])).append("\n");
+        }
+    }
     return out;
 }
 

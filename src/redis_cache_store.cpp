@@ -1,5 +1,7 @@
 #include <llmio/redis_cache_store.hpp>
 
+#include <llmio/metrics.hpp>
+
 #include "redis_client.hpp"
 
 #include <llmio/error.hpp>
@@ -85,23 +87,32 @@ public:
     asio::any_io_executor executor() { return io_.get_executor(); }
     std::string const& redacted_url() const noexcept { return client_options_.url.redacted; }
 
-    asio::awaitable<std::optional<std::string>> get(std::string key)
+    // The value, and whether Redis answered.
+    struct Lookup {
+        std::optional<std::string> value;
+        bool answered = false;
+    };
+
+    asio::awaitable<Lookup> get(std::string key)
     {
         std::vector<RedisCommand> commands{{"GET", entries_ + key}};
         auto replies = co_await client_.run(std::move(commands));
+        Lookup lookup;
         if (!replies || replies->front().type == RedisReply::Type::error) {
             ++failures_;
-            co_return std::nullopt;
+            co_return lookup;
         }
+        lookup.answered = true;
         auto& reply = replies->front();
         bool const hit = reply.type == RedisReply::Type::string;
         client_.send({"INCR", options_.prefix + (hit ? "hits" : "misses")});
-        if (!hit)
-            co_return std::nullopt;
-        co_return std::move(reply.text);
+        if (hit)
+            lookup.value = std::move(reply.text);
+        co_return lookup;
     }
 
-    asio::awaitable<void> put(std::string key, std::string value, std::chrono::seconds ttl)
+    /// Whether Redis took it.
+    asio::awaitable<bool> put(std::string key, std::string value, std::chrono::seconds ttl)
     {
         RedisCommand set{"SET", entries_ + key, std::move(value)};
         if (ttl > std::chrono::seconds::zero()) {
@@ -110,8 +121,10 @@ public:
         }
         std::vector<RedisCommand> commands{std::move(set)};
         auto replies = co_await client_.run(std::move(commands));
-        if (!replies || replies->front().type == RedisReply::Type::error)
+        bool const stored = replies && replies->front().type != RedisReply::Type::error;
+        if (!stored)
             ++failures_;
+        co_return stored;
     }
 
     asio::awaitable<void> clear()
@@ -226,14 +239,16 @@ std::string const& RedisCacheStore::redacted_url() const noexcept { return runne
 
 asio::awaitable<std::optional<std::string>> RedisCacheStore::get(std::string key)
 {
-    auto result = co_await asio::co_spawn(runner_->executor(), runner_->get(std::move(key)), asio::use_awaitable);
-    co_return result;
+    auto lookup = co_await asio::co_spawn(runner_->executor(), runner_->get(std::move(key)), asio::use_awaitable);
+    count(!lookup.answered ? CacheEvent::error : lookup.value ? CacheEvent::hit : CacheEvent::miss);
+    co_return std::move(lookup.value);
 }
 
 asio::awaitable<void> RedisCacheStore::put(std::string key, std::string value, std::chrono::seconds ttl)
 {
-    co_await asio::co_spawn(runner_->executor(), runner_->put(std::move(key), std::move(value), ttl),
-                            asio::use_awaitable);
+    bool const stored = co_await asio::co_spawn(runner_->executor(),
+                                                runner_->put(std::move(key), std::move(value), ttl), asio::use_awaitable);
+    count(stored ? CacheEvent::stored : CacheEvent::error);
 }
 
 asio::awaitable<void> RedisCacheStore::clear()

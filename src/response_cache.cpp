@@ -1,6 +1,14 @@
 #include <llmio/response_cache.hpp>
 
+#include <llmio/metrics.hpp>
+
 namespace llmio {
+
+void ResponseCacheStore::count(CacheEvent event) const noexcept
+{
+    if (metrics_)
+        metrics_->record_cache(name(), event);
+}
 
 MemoryCacheStore::MemoryCacheStore(MemoryCacheOptions options) : options_(std::move(options)) {}
 
@@ -85,12 +93,15 @@ CacheStoreStats MemoryCacheStore::snapshot() const
 
 boost::asio::awaitable<std::optional<std::string>> MemoryCacheStore::get(std::string key)
 {
-    co_return lookup(key);
+    auto found = lookup(key);
+    count(found ? CacheEvent::hit : CacheEvent::miss);
+    co_return found;
 }
 
 boost::asio::awaitable<void> MemoryCacheStore::put(std::string key, std::string value, std::chrono::seconds ttl)
 {
     insert(std::move(key), std::move(value), ttl);
+    count(CacheEvent::stored);
     co_return;
 }
 

@@ -1,5 +1,7 @@
 #include <llmio/sqlite_cache_store.hpp>
 
+#include <llmio/metrics.hpp>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -374,14 +376,33 @@ SqliteCacheStore::~SqliteCacheStore()
 asio::awaitable<std::optional<std::string>> SqliteCacheStore::get(std::string key)
 {
     std::function<std::optional<std::string>()> work = [db = db_.get(), k = std::move(key)] { return db->get(k); };
-    auto result = co_await asio::co_spawn(thread_.get_executor(), perform(std::move(work)), asio::use_awaitable);
+    std::optional<std::string> result;
+    std::exception_ptr error;
+    try {
+        result = co_await asio::co_spawn(thread_.get_executor(), perform(std::move(work)), asio::use_awaitable);
+    } catch (...) {
+        error = std::current_exception();
+    }
+    if (error) {
+        count(CacheEvent::error);
+        std::rethrow_exception(error);
+    }
+    count(result ? CacheEvent::hit : CacheEvent::miss);
     co_return result;
 }
 
 asio::awaitable<void> SqliteCacheStore::put(std::string key, std::string value, std::chrono::seconds ttl)
 {
     std::function<void()> work = [db = db_.get(), k = std::move(key), v = std::move(value), ttl] { db->put(k, v, ttl); };
-    co_await asio::co_spawn(thread_.get_executor(), perform(std::move(work)), asio::use_awaitable);
+    std::exception_ptr error;
+    try {
+        co_await asio::co_spawn(thread_.get_executor(), perform(std::move(work)), asio::use_awaitable);
+    } catch (...) {
+        error = std::current_exception();
+    }
+    count(error ? CacheEvent::error : CacheEvent::stored);
+    if (error)
+        std::rethrow_exception(error);
 }
 
 asio::awaitable<void> SqliteCacheStore::clear()

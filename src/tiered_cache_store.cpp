@@ -1,5 +1,7 @@
 #include <llmio/tiered_cache_store.hpp>
 
+#include <llmio/metrics.hpp>
+
 #include <stdexcept>
 
 namespace llmio {
@@ -33,6 +35,12 @@ boost::asio::awaitable<void> TieredCacheStore::clear()
 {
     co_await front_->clear();
     co_await back_->clear();
+}
+
+void TieredCacheStore::set_metrics(std::shared_ptr<Metrics> metrics) noexcept
+{
+    front_->set_metrics(metrics);
+    back_->set_metrics(std::move(metrics));
 }
 
 boost::asio::awaitable<CacheStoreStats> TieredCacheStore::stats()

@@ -65,6 +65,9 @@ struct CachingOptions {
     /// Answers whose encoding is larger are passed on but not stored (nor kept while a stream
     /// is recorded beyond it).
     std::size_t max_entry_bytes = std::size_t{16} << 20;
+    /// Counts the store's (each tier's) hits, misses, writes and errors, and every answer from
+    /// the cache as a request with outcome "cached" (docs/metrics.md); null: nothing measured.
+    std::shared_ptr<Metrics> metrics;
 };
 
 /// What a CachingProvider did, since it was made.
@@ -126,7 +129,7 @@ private:
     template <class Response, class Request>
     using UpstreamCall = boost::asio::awaitable<Response> (ModelProvider::*)(Request, CallOptions);
     template <class Response, class Request>
-    boost::asio::awaitable<Response> cached_call(Request request, CallOptions options,
+    boost::asio::awaitable<Response> cached_call(Request request, CallOptions options, Operation operation,
                                                  UpstreamCall<Response, Request> call,
                                                  Response (*decode)(std::string_view));
     boost::asio::awaitable<Ticket> acquire(std::string key, bool refresh);
@@ -134,6 +137,7 @@ private:
                                               std::chrono::seconds ttl);
     void finish(Flight& flight, std::shared_ptr<std::string const> bytes, std::exception_ptr error);
     std::chrono::seconds ttl_of(CacheControl const& control) const noexcept;
+    void record_cached(std::string_view model, Operation operation, std::chrono::steady_clock::time_point started) const noexcept;
     bool deterministic(std::optional<double> temperature, std::optional<std::int64_t> seed,
                        CacheControl const& control) const noexcept;
 

@@ -73,6 +73,8 @@ struct RequestRecord {
     std::optional<double> tokens_per_second;
     int retries = 0;
     std::uint64_t bytes_received = 0; ///< Response body bytes of the attempt that answered.
+    /// Answered by a response cache (CachingProvider): the outcome label is "cached".
+    bool cached = false;
     ServerStats const* server = nullptr; ///< The server's own figures, when it gave any.
 };
 
@@ -139,9 +141,27 @@ struct SeriesSnapshot {
     void merge(SeriesSnapshot const& other);
 };
 
+/// What a response cache's store did (docs/caching.md), counted per store.
+enum class CacheEvent {
+    hit,    ///< It had the answer.
+    miss,   ///< It had none.
+    stored, ///< An answer was written to it.
+    error,  ///< It failed or could not be reached (e.g. Redis down): the call went on without it.
+};
+inline constexpr std::size_t kCacheEventCount = 4;
+
+/// One store's cache counters ("memory", "sqlite", "redis").
+struct CacheStoreCounts {
+    std::string store;
+    std::array<std::uint64_t, kCacheEventCount> counts{};
+    std::uint64_t count(CacheEvent e) const noexcept { return counts[static_cast<std::size_t>(e)]; }
+};
+
 struct MetricsSnapshot {
     /// Sorted by provider, model, operation, outcome.
     std::vector<SeriesSnapshot> series;
+    /// Sorted by store.
+    std::vector<CacheStoreCounts> caches;
 
     /// Every series whose labels match the non-empty arguments, merged into one (labels: the
     /// arguments). E.g. `merged("ollama")` for one provider across models and outcomes.
@@ -196,6 +216,12 @@ public:
     /// The fixed upper bounds of a histogram.
     static std::vector<double> bounds(Measure m);
 
+    /// Counts one response cache event of `store`: lock-free once the store was seen (at most
+    /// kMaxCacheStores names; beyond, events are dropped). Thread-safe.
+    void record_cache(std::string_view store, CacheEvent event) noexcept;
+    static constexpr std::size_t kMaxCacheStores = 16;
+    static MeasureInfo cache_info(CacheEvent e) noexcept;
+
     struct Series; // one label set's atomics (metrics.cpp)
 
 private:
@@ -207,6 +233,9 @@ private:
     std::unique_ptr<std::atomic<Series*>[]> slots_;
     std::atomic<std::size_t> series_count_{0};
     std::atomic<std::uint64_t> dropped_{0};
+    struct CacheSlot; // one store's name and atomics (metrics_cache.cpp)
+    std::unique_ptr<CacheSlot[]> caches_;
+    std::vector<CacheStoreCounts> cache_snapshot() const;
 };
 
 /// One request being measured: started when made, finished once (success, failure or

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -23,6 +24,9 @@
 #include <unordered_map>
 
 namespace llmio {
+
+class Metrics;
+enum class CacheEvent; // metrics.hpp
 
 /// What a store holds and how it was used.
 struct CacheStoreStats {
@@ -54,6 +58,17 @@ public:
     /// Forgets every entry (the counters stay).
     virtual boost::asio::awaitable<void> clear() = 0;
     virtual boost::asio::awaitable<CacheStoreStats> stats() = 0;
+
+    /// Counts this store's hits, misses, writes and failures in `metrics` under its name() (null:
+    /// nothing). CachingOptions::metrics sets it; set it before the store is used.
+    virtual void set_metrics(std::shared_ptr<Metrics> metrics) noexcept { metrics_ = std::move(metrics); }
+
+protected:
+    /// Adds `event` to the metrics, if any.
+    void count(CacheEvent event) const noexcept;
+
+private:
+    std::shared_ptr<Metrics> metrics_;
 };
 
 struct MemoryCacheOptions {

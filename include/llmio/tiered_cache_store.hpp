@@ -26,6 +26,8 @@ public:
     boost::asio::awaitable<void> put(std::string key, std::string value, std::chrono::seconds ttl) override;
     boost::asio::awaitable<void> clear() override;
     boost::asio::awaitable<CacheStoreStats> stats() override;
+    /// To both stores (a tier counts under its own name).
+    void set_metrics(std::shared_ptr<Metrics> metrics) noexcept override;
 
     ResponseCacheStore& front() const noexcept { return *front_; }
     ResponseCacheStore& back() const noexcept { return *back_; }

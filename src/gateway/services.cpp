@@ -14,6 +14,8 @@ Services::Services(ProviderRegistry& registry, GatewayOptions options, std::shar
             auto options_for = *cache_;
             if (options_for.scope.empty())
                 options_for.scope = name;
+            if (!options_for.metrics)
+                options_for.metrics = metrics_; // cache hits and misses on /metrics
             cached_.emplace(provider.get(), std::make_shared<CachingProvider>(provider, std::move(options_for)));
         }
     }
