@@ -267,6 +267,7 @@ void CachingProvider::finish(Flight& flight, std::shared_ptr<std::string const> 
     std::lock_guard lock(mutex_);
     if (auto it = flights_.find(flight.key); it != flights_.end() && it->second.get() == &flight)
         flights_.erase(it);
+    ++flights_finished_;
     flight.done = true;
     flight.bytes = std::move(bytes);
     flight.error = std::move(error);
@@ -294,10 +295,16 @@ asio::awaitable<CachingProvider::Ticket> CachingProvider::acquire(std::string ke
 {
     auto const executor = co_await asio::this_coro::executor;
     auto const cancellation = co_await asio::this_coro::cancellation_state;
-    // Bounded: each pass either returns or follows a flight that ended without an answer,
-    // and every flight is bounded by its upstream call.
+    // Bounded: each pass either returns, or follows a flight that ended without an answer
+    // (every flight is bounded by its upstream call), or is the one second look below.
+    bool looked_again = false;
     for (;;) {
+        std::uint64_t finished_before = 0;
         if (!refresh) {
+            {
+                std::lock_guard lock(mutex_);
+                finished_before = flights_finished_;
+            }
             std::optional<std::string> found;
             try {
                 found = co_await options_.store->get(key);
@@ -318,6 +325,12 @@ asio::awaitable<CachingProvider::Ticket> CachingProvider::acquire(std::string ke
         {
             std::lock_guard lock(mutex_);
             auto const it = flights_.find(key);
+            // An identical call that finished while the store was read may have stored its
+            // answer after the read (on another thread): look once more before calling.
+            if (it == flights_.end() && !refresh && !looked_again && flights_finished_ != finished_before) {
+                looked_again = true;
+                continue;
+            }
             if (it == flights_.end()) {
                 flight = std::make_shared<Flight>(key);
                 flights_.emplace(key, flight);

@@ -145,6 +145,7 @@ private:
     CachingOptions options_;
     std::mutex mutex_;
     std::unordered_map<std::string, std::shared_ptr<Flight>> flights_; // guarded by mutex_
+    std::uint64_t flights_finished_ = 0;                                // guarded by mutex_
 
     struct Counters {
         std::atomic<std::uint64_t> hits{0}, shared{0}, misses{0}, stored{0}, uncached{0}, store_errors{0};
