@@ -132,19 +132,21 @@ public:
     {
     }
 
+    // A chunk the inner stream had buffered, recorded; its end is left to `next`, which
+    // stores the recording.
+    Ready try_next(ChatChunk& out) override
+    {
+        if (inner_.try_next(out) != ChatStream::Poll::chunk)
+            return Ready::pending;
+        record(out);
+        return Ready::chunk;
+    }
+
     asio::awaitable<bool> next(ChatChunk& out) override
     {
         auto chunk = co_await inner_.next();
         if (chunk) {
-            if (recording_) {
-                size_ += detail::approximate_size(*chunk);
-                if (size_ > owner_.options_.max_entry_bytes) {
-                    recording_ = false; // too large to cache: stop paying for it
-                    std::vector<ChatChunk>().swap(recorded_);
-                } else {
-                    recorded_.push_back(*chunk);
-                }
-            }
+            record(*chunk);
             out = std::move(*chunk);
             co_return true;
         }
@@ -166,6 +168,19 @@ public:
     }
 
 private:
+    void record(ChatChunk const& chunk)
+    {
+        if (!recording_)
+            return;
+        size_ += detail::approximate_size(chunk);
+        if (size_ > owner_.options_.max_entry_bytes) {
+            recording_ = false; // too large to cache: stop paying for it
+            std::vector<ChatChunk>().swap(recorded_);
+        } else {
+            recorded_.push_back(chunk);
+        }
+    }
+
     CachingProvider& owner_;
     ChatStream inner_;
     Lease lease_;

@@ -70,6 +70,35 @@ void ChatStream::attach_meter(std::unique_ptr<RequestMeter> meter) noexcept
         source_->meter_ = std::move(meter);
 }
 
+// One wire chunk the source gave (`more`: false after the terminator), folded into the answer.
+ChatStream::Step ChatStream::take(bool more)
+{
+    auto& s = *source_;
+    if (!more) {
+        s.done_ = true;
+        if (s.meter_)
+            s.meter_->succeed();
+        return Step::end;
+    }
+    if (s.chunk_.choice_index != 0)
+        return Step::skip;
+    s.assembler_.apply(s.chunk_);
+    s.result_.reset();
+    if (!carries_something(s.chunk_))
+        return Step::skip;
+    if (s.meter_)
+        measure(*s.meter_, s.chunk_);
+    return Step::deliver;
+}
+
+// A stream that failed is over; the sources name the provider.
+void ChatStream::fail() noexcept
+{
+    source_->close();
+    if (source_->meter_)
+        source_->meter_->fail(std::current_exception());
+}
+
 boost::asio::awaitable<std::optional<ChatChunk>> ChatStream::next()
 {
     if (!source_)
@@ -94,26 +123,41 @@ boost::asio::awaitable<std::optional<ChatChunk>> ChatStream::next()
             bool more = ready == Source::Ready::chunk;
             if (ready == Source::Ready::pending)
                 more = co_await s.next(s.chunk_);
-            if (!more) {
-                s.done_ = true;
-                if (s.meter_)
-                    s.meter_->succeed();
+            auto const step = take(more);
+            if (step == Step::end)
                 co_return std::nullopt;
-            }
-            if (s.chunk_.choice_index != 0)
-                continue;
-            s.assembler_.apply(s.chunk_);
-            s.result_.reset();
-            if (!carries_something(s.chunk_))
-                continue;
-            if (s.meter_)
-                measure(*s.meter_, s.chunk_);
-            co_return std::move(s.chunk_);
+            if (step == Step::deliver)
+                co_return std::move(s.chunk_);
         }
     } catch (...) {
-        s.close(); // a stream that failed is over; the sources name the provider
-        if (s.meter_)
-            s.meter_->fail(std::current_exception());
+        fail();
+        throw;
+    }
+}
+
+ChatStream::Poll ChatStream::try_next(ChatChunk& out)
+{
+    if (!source_ || source_->done_)
+        return Poll::end;
+    auto& s = *source_;
+    if (s.busy_)
+        throw_error(errc::operation_in_progress, "ChatStream::try_next() while next() is running");
+    try {
+        // Bounded by the buffered bytes: each pass consumes one wire chunk.
+        for (;;) {
+            auto const ready = s.try_next(s.chunk_);
+            if (ready == Source::Ready::pending)
+                return Poll::pending;
+            auto const step = take(ready == Source::Ready::chunk);
+            if (step == Step::end)
+                return Poll::end;
+            if (step == Step::deliver) {
+                out = std::move(s.chunk_);
+                return Poll::chunk;
+            }
+        }
+    } catch (...) {
+        fail();
         throw;
     }
 }

@@ -124,6 +124,38 @@ void apply(CompletionChunk& chunk, CompletionResponse& response, std::vector<Cho
 
 } // namespace
 
+// One wire chunk the source gave (`more`: false after the terminator), folded into the answer.
+CompletionStream::Step CompletionStream::take(bool more)
+{
+    auto& s = *source_;
+    if (!more) {
+        s.done_ = true;
+        if (auto* meter = s.meter_.get()) {
+            if (s.response_.usage)
+                meter->set_usage(*s.response_.usage);
+            if (s.response_.stats)
+                meter->set_stats(*s.response_.stats);
+            meter->set_answer_model(s.response_.model);
+            meter->succeed();
+        }
+        return Step::end;
+    }
+    apply(s.chunk_, s.response_, s.choices_, s.trailer_);
+    if (!carries_something(s.chunk_))
+        return Step::skip;
+    if (s.meter_ && !s.chunk_.text.empty())
+        s.meter_->token();
+    return Step::deliver;
+}
+
+// A stream that failed is over; the sources name the provider.
+void CompletionStream::fail() noexcept
+{
+    source_->close();
+    if (source_->meter_)
+        source_->meter_->fail(std::current_exception());
+}
+
 boost::asio::awaitable<std::optional<CompletionChunk>> CompletionStream::next()
 {
     if (!source_)
@@ -146,29 +178,41 @@ boost::asio::awaitable<std::optional<CompletionChunk>> CompletionStream::next()
             bool more = ready == Source::Ready::chunk;
             if (ready == Source::Ready::pending)
                 more = co_await s.next(s.chunk_);
-            if (!more) {
-                s.done_ = true;
-                if (auto* meter = s.meter_.get()) {
-                    if (s.response_.usage)
-                        meter->set_usage(*s.response_.usage);
-                    if (s.response_.stats)
-                        meter->set_stats(*s.response_.stats);
-                    meter->set_answer_model(s.response_.model);
-                    meter->succeed();
-                }
+            auto const step = take(more);
+            if (step == Step::end)
                 co_return std::nullopt;
-            }
-            apply(s.chunk_, s.response_, s.choices_, s.trailer_);
-            if (!carries_something(s.chunk_))
-                continue;
-            if (s.meter_ && !s.chunk_.text.empty())
-                s.meter_->token();
-            co_return std::move(s.chunk_);
+            if (step == Step::deliver)
+                co_return std::move(s.chunk_);
         }
     } catch (...) {
-        s.close(); // a stream that failed is over; the sources name the provider
-        if (s.meter_)
-            s.meter_->fail(std::current_exception());
+        fail();
+        throw;
+    }
+}
+
+CompletionStream::Poll CompletionStream::try_next(CompletionChunk& out)
+{
+    if (!source_ || source_->done_)
+        return Poll::end;
+    auto& s = *source_;
+    if (s.busy_)
+        throw_error(errc::operation_in_progress, "CompletionStream::try_next() while next() is running");
+    try {
+        // Bounded by the buffered bytes: each pass consumes one wire chunk.
+        for (;;) {
+            auto const ready = s.try_next(s.chunk_);
+            if (ready == Source::Ready::pending)
+                return Poll::pending;
+            auto const step = take(ready == Source::Ready::chunk);
+            if (step == Step::end)
+                return Poll::end;
+            if (step == Step::deliver) {
+                out = std::move(s.chunk_);
+                return Poll::chunk;
+            }
+        }
+    } catch (...) {
+        fail();
         throw;
     }
 }

@@ -87,6 +87,17 @@ public:
     /// stream is then closed: cancellation is terminal). After a throw the stream is closed.
     boost::asio::awaitable<std::optional<ChatChunk>> next();
 
+    /// What `try_next` found.
+    enum class Poll {
+        chunk,   ///< `out` holds the next chunk, as `next()` would have returned it
+        end,     ///< the answer is complete: `next()` returns nullopt
+        pending, ///< the next chunk needs the network: call `next()`
+    };
+    /// The next chunk if it is already buffered (it came in the same read as the last one),
+    /// without suspending. A relay writes everything one upstream read brought in one write.
+    /// Throws and closes like `next()`.
+    Poll try_next(ChatChunk& out);
+
     /// The answer assembled from every chunk delivered so far; complete once `done()`.
     /// Computed on demand (cached until the next chunk), so streaming stays linear in length.
     /// Empty for a moved-from stream.
@@ -103,6 +114,10 @@ public:
     void attach_meter(std::unique_ptr<RequestMeter> meter) noexcept;
 
 private:
+    enum class Step { deliver, skip, end };
+    Step take(bool more);
+    void fail() noexcept;
+
     std::unique_ptr<Source> source_;
 };
 

@@ -90,6 +90,15 @@ public:
     /// cancelled. After a throw the stream is closed.
     boost::asio::awaitable<std::optional<CompletionChunk>> next();
 
+    /// What `try_next` found.
+    enum class Poll {
+        chunk,   ///< `out` holds the next chunk, as `next()` would have returned it
+        end,     ///< the completion is complete: `next()` returns nullopt
+        pending, ///< the next chunk needs the network: call `next()`
+    };
+    /// The next chunk if it is already buffered, without suspending (ChatStream::try_next).
+    Poll try_next(CompletionChunk& out);
+
     /// The completion assembled from every chunk delivered so far (choices sorted by index,
     /// `raw` empty); complete once `done()`. Empty for a moved-from stream.
     CompletionResponse const& result() const;
@@ -105,6 +114,10 @@ public:
     void attach_meter(std::unique_ptr<RequestMeter> meter) noexcept;
 
 private:
+    enum class Step { deliver, skip, end };
+    Step take(bool more);
+    void fail() noexcept;
+
     std::unique_ptr<Source> source_;
 };
 
