@@ -92,33 +92,44 @@ boost::asio::awaitable<void> Exchange::reply(Status status, std::string_view con
     finished_ = true;
 }
 
-boost::asio::awaitable<void> Exchange::begin_stream(std::string_view content_type, Status status,
-                                                    std::span<Header const> headers)
+boost::asio::awaitable<void> Exchange::begin_stream(std::string_view content_type, std::string_view first)
 {
     started_ = true;
     streaming_ = true;
-    append_head(status, content_type, headers);
+    append_head(Status::ok, content_type, {});
     out_ += "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n";
+    append_chunk(first);
     co_await sink_.write(out_);
 }
 
-boost::asio::awaitable<void> Exchange::write(std::string_view text)
+// One piece in chunked framing; nothing for empty text (an empty chunk would end the body).
+void Exchange::append_chunk(std::string_view text)
 {
     if (text.empty())
-        co_return; // an empty chunk would end the body
-    out_.clear();
+        return;
     char size[20];
     auto const end = std::to_chars(size, size + sizeof size, text.size(), 16).ptr;
     out_.append(size, end);
     out_ += "\r\n";
     out_ += text;
     out_ += "\r\n";
+}
+
+boost::asio::awaitable<void> Exchange::write(std::string_view text)
+{
+    if (text.empty())
+        co_return;
+    out_.clear();
+    append_chunk(text);
     co_await sink_.write(out_);
 }
 
-boost::asio::awaitable<void> Exchange::finish()
+boost::asio::awaitable<void> Exchange::finish(std::string_view last)
 {
-    co_await sink_.write("0\r\n\r\n");
+    out_.clear();
+    append_chunk(last);
+    out_ += "0\r\n\r\n";
+    co_await sink_.write(out_);
     finished_ = true;
 }
 

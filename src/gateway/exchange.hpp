@@ -79,13 +79,13 @@ public:
     /// A complete response with a Content-Length.
     boost::asio::awaitable<void> reply(Status status, std::string_view content_type, std::string_view body,
                                        std::span<Header const> headers = {});
-    /// Starts a chunked response; then `write` each piece and `finish`.
-    boost::asio::awaitable<void> begin_stream(std::string_view content_type, Status status = Status::ok,
-                                              std::span<Header const> headers = {});
+    /// Starts a chunked response, with `first` as its first piece in the same write; then
+    /// `write` each piece and `finish`.
+    boost::asio::awaitable<void> begin_stream(std::string_view content_type, std::string_view first = {});
     /// One chunk (nothing for empty text).
     boost::asio::awaitable<void> write(std::string_view text);
-    /// The last chunk: the response is complete.
-    boost::asio::awaitable<void> finish();
+    /// `last` as the last piece, and the end of the response, in one write.
+    boost::asio::awaitable<void> finish(std::string_view last = {});
 
     /// Whether the response has started (no second one may begin).
     bool started() const noexcept { return started_; }
@@ -98,6 +98,7 @@ public:
 
 private:
     void append_head(Status status, std::string_view content_type, std::span<Header const> headers);
+    void append_chunk(std::string_view text);
 
     Request const& request_;
     Services& services_;

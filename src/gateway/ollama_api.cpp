@@ -5,6 +5,7 @@
 
 #include "api_error.hpp"
 #include "ollama_wire.hpp"
+#include "stream_relay.hpp"
 #include "services.hpp"
 
 #include <llmio/caching_provider.hpp>
@@ -131,14 +132,15 @@ asio::awaitable<void> guarded(Exchange& exchange, Serve serve)
         co_await answer_failure(exchange, failure, model);
 }
 
-// One stream's lines: text deltas as they come, the gateway's timing, and the end.
+// One stream's lines: text deltas as they come (all those of one upstream read in one write),
+// the gateway's timing, and the end.
 struct LineWriter {
     Exchange& exchange;
     std::string const& model;
     ow::Timing timing;
     Clock::time_point start;
-    std::string head; // what every line starts with
-    std::string line;
+    std::string head;  // what every line starts with
+    std::string batch; // lines not written yet
 
     asio::awaitable<void> begin()
     {
@@ -146,27 +148,54 @@ struct LineWriter {
         co_await exchange.begin_stream(kNdjson);
     }
 
-    // A delta line; the first one dates the first token.
-    asio::awaitable<void> delta(bool chat, std::string_view text, std::string_view thinking)
+    // Relays the stream's deltas; `text_of(chunk)` says which text a chunk adds. An upstream
+    // failure is thrown after the lines received before it have gone out.
+    template <class Stream, class TextOf>
+    asio::awaitable<void> relay(Stream& stream, bool chat, TextOf text_of)
     {
-        if (text.empty() && thinking.empty())
-            co_return;
-        if (timing.first_token_ns == 0)
-            timing.first_token_ns = nanoseconds_since(start);
-        line.clear();
-        if (chat)
-            ow::append_chat_delta(line, head, text, thinking);
-        else
-            ow::append_generate_delta(line, head, text, thinking);
-        line += '\n';
-        co_await exchange.write(line);
+        auto encode = [&](std::string& out, typename Stream::Chunk const& chunk) {
+            auto const [text, thinking] = text_of(chunk);
+            delta(out, chat, text, thinking);
+        };
+        std::exception_ptr failure;
+        try {
+            co_await relay_chunks(exchange, stream, batch, encode);
+        } catch (ProviderError const&) {
+            failure = std::current_exception();
+        }
+        if (failure) {
+            if (!exchange.client_gone())
+                co_await exchange.write(batch);
+            batch.clear();
+            std::rethrow_exception(failure);
+        }
     }
 
-    asio::awaitable<void> last(std::string text)
+    // A delta line; the first one dates the first token.
+    void delta(std::string& out, bool chat, std::string_view text, std::string_view thinking)
     {
-        text += '\n';
-        co_await exchange.write(text);
-        co_await exchange.finish();
+        if (text.empty() && thinking.empty())
+            return;
+        if (timing.first_token_ns == 0)
+            timing.first_token_ns = nanoseconds_since(start);
+        if (chat)
+            ow::append_chat_delta(out, head, text, thinking);
+        else
+            ow::append_generate_delta(out, head, text, thinking);
+        out += '\n';
+    }
+
+    // A whole line after the deltas (assembled tool calls), written with the last one.
+    void line(std::string_view text)
+    {
+        batch += text;
+        batch += '\n';
+    }
+
+    asio::awaitable<void> last(std::string_view text)
+    {
+        line(text);
+        co_await exchange.finish(batch);
     }
 
     ow::Timing const& finished()
@@ -181,40 +210,42 @@ asio::awaitable<void> stream_chat(Exchange& exchange, ModelProvider& provider, C
 {
     auto stream = co_await provider.chat_stream(std::move(request));
     co_await out.begin();
-    for (;;) {
-        auto chunk = co_await stream.next();
-        if (!chunk)
-            break;
-        co_await out.delta(!generate, chunk->content, chunk->reasoning);
-    }
+    auto const text_of = [](ChatChunk const& chunk) {
+        return std::pair<std::string_view, std::string_view>(chunk.content, chunk.reasoning);
+    };
+    co_await out.relay(stream, !generate, text_of);
     ChatResponse const& result = stream.result();
     ow::Final const end{result.finish_reason, result.usage, result.stats};
+    if (result.usage)
+        exchange.used_tokens(*result.usage);
     if (generate) {
-        co_await out.last(ow::generate_done_line(out.model, out.finished(), end));
+        auto const done = ow::generate_done_line(out.model, out.finished(), end);
+        co_await out.last(done);
         co_return;
     }
     // Tool calls go out whole, assembled from the deltas, before the last line.
-    if (!result.tool_calls.empty()) {
-        std::string calls = ow::chat_tool_calls_line(out.model, out.timing.created_at, result.tool_calls);
-        calls += '\n';
-        co_await exchange.write(calls);
-    }
-    co_await out.last(ow::chat_done_line(out.model, out.finished(), end));
+    if (!result.tool_calls.empty())
+        out.line(ow::chat_tool_calls_line(out.model, out.timing.created_at, result.tool_calls));
+    auto const done = ow::chat_done_line(out.model, out.finished(), end);
+    co_await out.last(done);
 }
 
-asio::awaitable<void> stream_completion(ModelProvider& provider, CompletionRequest request, LineWriter& out)
+asio::awaitable<void> stream_completion(Exchange& exchange, ModelProvider& provider, CompletionRequest request,
+                                        LineWriter& out)
 {
     auto stream = co_await provider.complete_stream(std::move(request));
     co_await out.begin();
-    for (;;) {
-        auto chunk = co_await stream.next();
-        if (!chunk)
-            break;
-        co_await out.delta(false, chunk->text, {});
-    }
+    auto const text_of = [](CompletionChunk const& chunk) {
+        return std::pair<std::string_view, std::string_view>(chunk.text, {});
+    };
+    co_await out.relay(stream, false, text_of);
     CompletionResponse const& result = stream.result();
+    if (result.usage)
+        exchange.used_tokens(*result.usage);
     FinishReason const reason = result.choices.empty() ? FinishReason::stop : result.choices.front().finish_reason;
-    co_await out.last(ow::generate_done_line(out.model, out.finished(), ow::Final{reason, result.usage, result.stats}));
+    ow::Final const end{reason, result.usage, result.stats};
+    auto const done = ow::generate_done_line(out.model, out.finished(), end);
+    co_await out.last(done);
 }
 
 asio::awaitable<void> serve_chat(Exchange& exchange, std::string& model)
@@ -238,6 +269,8 @@ asio::awaitable<void> serve_chat(Exchange& exchange, std::string& model)
         co_return;
     }
     auto const response = co_await provider.chat(std::move(call.request));
+    if (response.usage)
+        exchange.used_tokens(*response.usage);
     ow::Timing const timing{created_at, nanoseconds_since(start), 0};
     auto const body = ow::chat_response(model, timing, response);
     co_await exchange.reply(Status::ok, kJson, body);
@@ -265,6 +298,8 @@ asio::awaitable<void> serve_generate(Exchange& exchange, std::string& model)
             co_return;
         }
         auto const r = co_await provider.chat(std::move(*chat));
+        if (r.usage)
+            exchange.used_tokens(*r.usage);
         auto const body = ow::generate_done_line(model, out.finished(), ow::Final{r.finish_reason, r.usage, r.stats},
                                                  r.content, r.reasoning);
         co_await exchange.reply(Status::ok, kJson, body);
@@ -274,11 +309,13 @@ asio::awaitable<void> serve_generate(Exchange& exchange, std::string& model)
     apply_ollama_only(completion, call.ollama_only, target);
     if (call.stream && provider.features().completion_streaming) {
         completion.include_usage = true;
-        co_await stream_completion(provider, std::move(completion), out);
+        co_await stream_completion(exchange, provider, std::move(completion), out);
         co_return;
     }
     // A server without streamed completions answers whole: one line, or one body.
     auto const r = co_await provider.complete(std::move(completion));
+    if (r.usage)
+        exchange.used_tokens(*r.usage);
     FinishReason const reason = r.choices.empty() ? FinishReason::stop : r.choices.front().finish_reason;
     auto const body = ow::generate_done_line(model, out.finished(), ow::Final{reason, r.usage, r.stats}, r.text());
     if (call.stream) {
@@ -300,6 +337,8 @@ asio::awaitable<void> serve_embed(Exchange& exchange, std::string& model, bool l
     if (!call.request.input.empty()) { // nothing to embed: Ollama answers no vectors
         apply_ollama_only(call.request, call.ollama_only, target);
         response = co_await target.resolved.provider->embed(std::move(call.request));
+        if (response.usage)
+            exchange.used_tokens(*response.usage);
     }
     auto const body = legacy ? ow::legacy_embeddings_response(response)
                              : ow::embed_response(model, response, nanoseconds_since(start));

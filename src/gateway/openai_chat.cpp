@@ -6,8 +6,7 @@
 #include "model_resolution.hpp"
 #include "openai_request.hpp"
 #include "openai_response.hpp"
-
-#include <llmio/error.hpp>
+#include "openai_stream.hpp"
 
 namespace llmio::gateway {
 
@@ -28,49 +27,26 @@ asio::awaitable<void> stream_chat(Exchange& exchange, ModelProvider& provider, C
     bool const include_usage = call.include_usage;
     auto stream = co_await provider.chat_stream(std::move(call.request));
     ChatChunkWriter const writer(make_response_id("chatcmpl"), client_model, unix_now(), include_usage);
-    std::string event;
-    writer.role(event);
-    co_await exchange.begin_stream("text/event-stream");
-    co_await exchange.write(event);
-
+    std::string role;
+    writer.role(role);
     std::optional<Usage> usage;
-    std::exception_ptr upstream_failure;
-    try {
-        for (;;) {
-            auto chunk = co_await stream.next();
-            if (!chunk)
-                break;
-            if (chunk->usage)
-                usage = chunk->usage;
-            if (!has_delta(*chunk))
-                continue;
-            event.clear();
-            writer.chunk(event, *chunk);
-            co_await exchange.write(event);
-        }
-    } catch (ProviderError const&) {
-        upstream_failure = std::current_exception();
-    }
-    event.clear();
-    if (upstream_failure) {
-        if (exchange.client_gone())
-            co_return; // the client's leaving cancelled the stream: nobody to tell
-        // Past the commit point: the error is the stream's last event.
-        event += "data: ";
-        append_error_object(event, api_error_from(upstream_failure));
-        event += "\n\n";
-    } else {
+    auto const encode = [&](std::string& out, ChatChunk const& chunk) {
+        if (chunk.usage)
+            usage = chunk.usage;
+        if (has_delta(chunk))
+            writer.chunk(out, chunk);
+    };
+    auto const tail = [&](std::string& out) {
         if (!usage)
             usage = stream.result().usage;
         if (usage) {
             exchange.used_tokens(*usage);
             if (include_usage)
-                writer.usage(event, *usage);
+                writer.usage(out, *usage);
         }
-        ChatChunkWriter::done(event);
-    }
-    co_await exchange.write(event);
-    co_await exchange.finish();
+        ChatChunkWriter::done(out);
+    };
+    co_await relay_events(exchange, stream, role, encode, tail);
 }
 
 } // namespace

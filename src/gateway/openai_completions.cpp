@@ -7,8 +7,7 @@
 #include "model_resolution.hpp"
 #include "openai_request.hpp"
 #include "openai_response.hpp"
-
-#include <llmio/error.hpp>
+#include "openai_stream.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -67,47 +66,26 @@ asio::awaitable<void> stream_completion(Exchange& exchange, ModelProvider& provi
     bool const include_usage = call.include_usage;
     auto stream = co_await provider.complete_stream(std::move(call.request));
     auto const prefix = event_prefix(make_response_id("cmpl"), "text_completion", client_model, unix_now());
-    co_await exchange.begin_stream("text/event-stream");
-
-    std::string event;
     std::optional<Usage> usage;
-    std::exception_ptr upstream_failure;
-    try {
-        for (;;) {
-            auto chunk = co_await stream.next();
-            if (!chunk)
-                break;
-            if (chunk->usage)
-                usage = chunk->usage;
-            if (chunk->no_choice)
-                continue;
-            event.clear();
-            append_chunk(event, prefix, *chunk);
-            co_await exchange.write(event);
-        }
-    } catch (ProviderError const&) {
-        upstream_failure = std::current_exception();
-    }
-    event.clear();
-    if (upstream_failure) {
-        if (exchange.client_gone())
-            co_return;
-        event += "data: ";
-        append_error_object(event, api_error_from(upstream_failure));
-        event += "\n\n";
-    } else {
+    auto const encode = [&](std::string& out, CompletionChunk const& chunk) {
+        if (chunk.usage)
+            usage = chunk.usage;
+        if (!chunk.no_choice)
+            append_chunk(out, prefix, chunk);
+    };
+    auto const tail = [&](std::string& out) {
         if (usage)
             exchange.used_tokens(*usage);
         if (include_usage && usage) {
-            event += prefix;
-            event += "],\"usage\":";
-            append_usage(event, *usage);
-            event += "}\n\n";
+            out += prefix;
+            out += "],\"usage\":";
+            append_usage(out, *usage);
+            out += "}\n\n";
         }
-        event += "data: [DONE]\n\n";
-    }
-    co_await exchange.write(event);
-    co_await exchange.finish();
+        out += "data: [DONE]\n\n";
+    };
+    std::string_view const no_first_event;
+    co_await relay_events(exchange, stream, no_first_event, encode, tail);
 }
 
 } // namespace
