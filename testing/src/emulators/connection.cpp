@@ -13,6 +13,21 @@ void ServerStats::note_client_close()
     cv_.notify_all();
 }
 
+void ServerStats::note_request()
+{
+    {
+        std::lock_guard lock(mutex_);
+        ++requests_served;
+    }
+    cv_.notify_all();
+}
+
+bool ServerStats::wait_for_requests(std::uint64_t n, std::chrono::milliseconds timeout) const
+{
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return requests_served.load() >= n; });
+}
+
 std::uint64_t ServerStats::observed_client_closes() const
 {
     std::lock_guard lock(mutex_);

@@ -233,7 +233,7 @@ asio::awaitable<void> EmulatorServer::Impl::serve(detail::Connection& conn)
         conn.stream().expires_never();
         auto const message = parser.release();
         // Counted at dispatch, so a client that has its answer also sees it counted.
-        ++stats.requests_served;
+        stats.note_request();
         bool const keep = co_await handle(conn, message);
         if (!keep)
             co_return;
@@ -416,6 +416,11 @@ std::uint64_t EmulatorServer::open_connections() const noexcept
 std::uint64_t EmulatorServer::observed_client_closes() const
 {
     return impl_->stats.observed_client_closes();
+}
+
+bool EmulatorServer::wait_for_requests(std::uint64_t n, std::chrono::milliseconds timeout) const
+{
+    return impl_->stats.wait_for_requests(n, timeout);
 }
 
 bool EmulatorServer::wait_for_client_closes(std::uint64_t n, std::chrono::milliseconds timeout) const

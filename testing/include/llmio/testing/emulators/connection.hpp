@@ -29,6 +29,11 @@ public:
     std::atomic<std::uint64_t> requests_served{0};
     std::atomic<std::uint64_t> open_connections{0};
 
+    /// Called by the I/O thread when a request is dispatched (increments requests_served).
+    void note_request();
+    /// Blocks until at least `n` requests were dispatched, or `timeout` passes.
+    bool wait_for_requests(std::uint64_t n, std::chrono::milliseconds timeout) const;
+
     /// Called when a stalled response saw its client close the connection.
     void note_client_close();
     std::uint64_t observed_client_closes() const;

@@ -87,6 +87,8 @@ public:
     std::uint64_t accepted_connections() const noexcept;
     /// Requests parsed and dispatched (counted before the answer is written).
     std::uint64_t requests_served() const noexcept;
+    /// Blocks until at least `n` requests were dispatched, or `timeout` passes; false then.
+    bool wait_for_requests(std::uint64_t n, std::chrono::milliseconds timeout) const;
     std::uint64_t open_connections() const noexcept;
     /// How many stalled responses saw their client close the connection.
     std::uint64_t observed_client_closes() const;
