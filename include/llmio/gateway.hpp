@@ -12,7 +12,8 @@
 //     co_await gateway.run();                        // until stop() and the drain are over
 //
 // Threads: run the io_context on any number of threads; each connection is served on its own
-// strand, and `stop` may be called from any thread.
+// strand (unless GatewayOptions::threads says there is only one), and `stop` may be called from
+// any thread.
 
 #include <llmio/caching_provider.hpp>
 #include <llmio/metrics.hpp>
@@ -64,7 +65,11 @@ struct ClientKey {
 struct GatewayOptions {
     std::string host = "127.0.0.1";
     unsigned short port = 4000; ///< 0: any free port (see Gateway::local_endpoint).
-    std::size_t threads = 1;    ///< For the CLI, which runs the io_context; the Gateway ignores it.
+    /// How many threads run the executor. 1: each connection runs on the executor itself (no
+    /// strand: no locking and no allocation per operation). 0 (not said) or more: each
+    /// connection gets its own strand, which is safe on any number of threads. `llmio serve`
+    /// runs this many (0: one).
+    std::size_t threads = 0;
     /// After stop(): how long open requests and streams may go on before they are cut.
     std::chrono::milliseconds drain{10'000};
     Limits limits;

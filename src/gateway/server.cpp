@@ -57,8 +57,12 @@ asio::awaitable<void> Server::run()
 asio::awaitable<void> Server::serve()
 {
     auto const io = strand_.get_inner_executor();
+    // One thread needs no strand per connection (and a strand costs an allocation per
+    // operation through any_io_executor).
+    bool const one_thread = services_.options().threads == 1;
     while (!stopping()) {
-        auto [error, socket] = co_await acceptor_.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
+        asio::any_io_executor const executor = one_thread ? io : asio::any_io_executor(asio::make_strand(io));
+        auto [error, socket] = co_await acceptor_.async_accept(executor, asio::as_tuple(asio::use_awaitable));
         if (error == asio::error::operation_aborted || !acceptor_.is_open())
             break;
         if (error) {

@@ -37,7 +37,7 @@ gateway::GatewayOptions gateway_options(ServeOptions const& options, Environment
     gateway::GatewayOptions out;
     out.host = options.host.value_or(config.host.value_or(out.host));
     out.port = options.port.value_or(config.port.value_or(out.port));
-    out.threads = options.threads.value_or(config.threads.value_or(out.threads));
+    out.threads = options.threads.value_or(config.threads.value_or(1));
     if (options.drain_s)
         out.drain = std::chrono::milliseconds(static_cast<std::int64_t>(*options.drain_s * 1000));
     else
