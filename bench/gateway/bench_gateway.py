@@ -53,7 +53,8 @@ def start_llmio(upstream, config_dir):
     with open(config, 'w') as f:
         json.dump({"providers": {"canned": {"kind": "openai", "base_url": upstream + '/v1'}}}, f)
     proc = subprocess.Popen([os.path.join(BUILD, 'apps', 'llmio', 'llmio'), 'serve', '--config', config,
-                             '--port', '0'], stdout=subprocess.PIPE, text=True)
+                             '--port', '0', '--threads', os.environ.get('LLMIO_BENCH_THREADS', '1')],
+                            stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline().strip()
     match = re.fullmatch(r'listening on (http://\S+)', line)
     assert match, f'llmio serve said {line!r}'
