@@ -2,16 +2,11 @@
 
 #include "json_text.hpp"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <random>
 
 namespace llmio::gateway {
-
-namespace json = boost::json;
 
 std::string make_response_id(std::string_view prefix)
 {
@@ -63,41 +58,58 @@ void append_usage(std::string& out, Usage const& usage)
     out += '}';
 }
 
+// Written as text in OpenAI's key order, as the stream's chunks are: no JSON DOM per answer.
 std::string chat_completion_body(ChatResponse const& response, std::string_view id, std::string_view model,
                                  std::int64_t created)
 {
-    json::object message{{"role", "assistant"}};
+    std::string out;
+    out.reserve(320 + response.content.size() + response.reasoning.size());
+    out += "{\"id\":";
+    append_json_string(out, id);
+    out += ",\"object\":\"chat.completion\",\"created\":";
+    append_json_int(out, created);
+    out += ",\"model\":";
+    append_json_string(out, model);
+    out += ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":";
     if (response.content.empty() && !response.tool_calls.empty())
-        message["content"] = nullptr;
+        out += "null";
     else
-        message["content"] = response.content;
-    if (!response.reasoning.empty())
-        message["reasoning_content"] = response.reasoning;
-    message["refusal"] = response.refusal.empty() ? json::value(nullptr) : json::value(response.refusal);
-    if (!response.tool_calls.empty()) {
-        json::array calls;
-        for (auto const& call : response.tool_calls)
-            calls.push_back(json::object{{"id", call.id},
-                                         {"type", "function"},
-                                         {"function", json::object{{"name", call.name}, {"arguments", call.arguments}}}});
-        message["tool_calls"] = std::move(calls);
+        append_json_string(out, response.content);
+    if (!response.reasoning.empty()) {
+        out += ",\"reasoning_content\":";
+        append_json_string(out, response.reasoning);
     }
+    out += ",\"refusal\":";
+    if (response.refusal.empty())
+        out += "null";
+    else
+        append_json_string(out, response.refusal);
+    if (!response.tool_calls.empty()) {
+        out += ",\"tool_calls\":[";
+        for (std::size_t i = 0; i < response.tool_calls.size(); ++i) {
+            auto const& call = response.tool_calls[i];
+            out += i == 0 ? "{\"id\":" : ",{\"id\":";
+            append_json_string(out, call.id);
+            out += ",\"type\":\"function\",\"function\":{\"name\":";
+            append_json_string(out, call.name);
+            out += ",\"arguments\":";
+            append_json_string(out, call.arguments);
+            out += "}}";
+        }
+        out += ']';
+    }
+    out += "},\"logprobs\":null,\"finish_reason\":";
     auto const finish = finish_reason_text(response.finish_reason, response.finish_reason_raw);
-    json::object choice{{"index", 0},
-                        {"message", std::move(message)},
-                        {"logprobs", nullptr},
-                        {"finish_reason", finish.empty() ? json::value(nullptr) : json::value(finish)}};
-    std::string out = json::serialize(json::object{{"id", id},
-                                                   {"object", "chat.completion"},
-                                                   {"created", created},
-                                                   {"model", model},
-                                                   {"choices", json::array{std::move(choice)}}});
+    if (finish.empty())
+        out += "null";
+    else
+        append_json_string(out, finish);
+    out += "}]";
     if (response.usage) {
-        out.pop_back(); // the closing brace: usage is written as text
         out += ",\"usage\":";
         append_usage(out, *response.usage);
-        out += '}';
     }
+    out += '}';
     return out;
 }
 
