@@ -2,7 +2,8 @@
 """The gateway benchmark of issue #16: `llmio serve` and Portkey's gateway in front of the same canned
 server, and the canned server direct, loaded by wrk (load.lua) in one run.
 
-    bench/gateway/bench_gateway.py BUILD_DIR [--quick]
+    bench/gateway/bench_gateway.py BUILD_DIR [--quick] [--no-llmio] [--no-portkey]
+    (LLMIO_BENCH_THREADS=N runs llmio serve with N threads; default 1)
 
 Rows: the highest non-streamed throughput (wrk, 1 thread, 32 connections), the latency of paced loads
 of about 1,000 and 5,000 requests/s (added latency = the gateway's percentile minus the direct one),
