@@ -1,5 +1,5 @@
-// The Ollama-compatible endpoints: /api/chat, /api/generate, /api/embed(dings), /api/tags,
-// /api/ps, /api/version. Translation is ollama_wire's; this is the I/O around it.
+// The Ollama-compatible endpoints: /api/chat, /api/generate, /api/embed(dings), /api/show,
+// /api/tags, /api/ps, /api/version. Translation is ollama_wire's; this is the I/O around it.
 
 #include "ollama_endpoints.hpp"
 
@@ -345,6 +345,21 @@ asio::awaitable<void> serve_embed(Exchange& exchange, std::string& model, bool l
     co_await exchange.reply(Status::ok, kJson, body);
 }
 
+// What the model's server lists of it (a route's: what the router lists of the route); a model
+// it does not list is still shown, by name only, since it resolves.
+asio::awaitable<void> serve_show(Exchange& exchange, std::string& model)
+{
+    model = read(ow::parse_show_request, exchange.body());
+    Target const target = resolve(exchange, model);
+    auto const listed = co_await target.resolved.provider->list_models();
+    ModelInfo const* info = nullptr;
+    for (auto const& m : listed)
+        if (m.id == target.resolved.model)
+            info = &m;
+    auto const body = ow::show_response(info);
+    co_await exchange.reply(Status::ok, kJson, body);
+}
+
 // The routes first, then each provider's models (a provider that cannot list is left out:
 // /health says why), as /v1/models lists them. `loaded_only` for /api/ps.
 asio::awaitable<void> serve_models(Exchange& exchange, bool loaded_only)
@@ -384,6 +399,11 @@ asio::awaitable<void> ollama_embed(Exchange& exchange)
 asio::awaitable<void> ollama_embeddings(Exchange& exchange)
 {
     co_await guarded(exchange, [](Exchange& e, std::string& model) { return serve_embed(e, model, true); });
+}
+
+asio::awaitable<void> ollama_show(Exchange& exchange)
+{
+    co_await guarded(exchange, serve_show);
 }
 
 asio::awaitable<void> ollama_tags(Exchange& exchange)

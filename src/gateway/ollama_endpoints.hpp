@@ -18,6 +18,8 @@ boost::asio::awaitable<void> ollama_generate(Exchange& exchange);
 /// POST /api/embed and the legacy POST /api/embeddings.
 boost::asio::awaitable<void> ollama_embed(Exchange& exchange);
 boost::asio::awaitable<void> ollama_embeddings(Exchange& exchange);
+/// POST /api/show: what the model's server lists of it, in Ollama's shape.
+boost::asio::awaitable<void> ollama_show(Exchange& exchange);
 /// GET /api/tags: the routes, then every provider's models as `provider/model`.
 boost::asio::awaitable<void> ollama_tags(Exchange& exchange);
 /// GET /api/ps: the models the servers say are loaded.

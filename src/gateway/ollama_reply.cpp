@@ -103,31 +103,37 @@ std::string raw_string(ModelInfo const& info, std::string_view key)
 // What `/api/tags` and `/api/ps` say of one model. An Ollama backend's own entry is passed on
 // (its digest and details are only known to it); for others what llmio knows, and what it
 // does not as Ollama writes an unknown value ("", 0, the zero time).
+json::value details_of(ModelInfo const& info)
+{
+    json::object const* raw = info.raw.if_object();
+    json::value const* raw_details = raw ? raw->if_contains("details") : nullptr;
+    if (raw_details && raw_details->is_object())
+        return *raw_details;
+    json::value families = nullptr;
+    if (!info.architecture.empty())
+        families = json::array{json::string(info.architecture)};
+    return json::object{{"parent_model", ""},
+                        {"format", info.format},
+                        {"family", info.architecture},
+                        {"families", std::move(families)},
+                        {"parameter_size", ""},
+                        {"quantization_level", info.quantization}};
+}
+
+std::string modified_at_of(ModelInfo const& info)
+{
+    std::string modified_at = raw_string(info, "modified_at");
+    return modified_at.empty() ? "0001-01-01T00:00:00Z" : modified_at;
+}
+
 json::object model_entry(ListedModel const& m, bool with_modified_at)
 {
     static ModelInfo const unknown;
     ModelInfo const& info = m.info ? *m.info : unknown;
-    json::object const* raw = info.raw.if_object();
-    json::value const* raw_details = raw ? raw->if_contains("details") : nullptr;
-    json::value details;
-    if (raw_details && raw_details->is_object()) {
-        details = *raw_details;
-    } else {
-        json::value families = nullptr;
-        if (!info.architecture.empty())
-            families = json::array{json::string(info.architecture)};
-        details = json::object{{"parent_model", ""},
-                               {"format", info.format},
-                               {"family", info.architecture},
-                               {"families", std::move(families)},
-                               {"parameter_size", ""},
-                               {"quantization_level", info.quantization}};
-    }
+    json::value details = details_of(info);
     json::object entry{{"name", m.name}, {"model", m.name}};
-    if (with_modified_at) {
-        std::string modified_at = raw_string(info, "modified_at");
-        entry["modified_at"] = modified_at.empty() ? "0001-01-01T00:00:00Z" : modified_at;
-    }
+    if (with_modified_at)
+        entry["modified_at"] = modified_at_of(info);
     entry["size"] = info.size_bytes.value_or(0);
     entry["digest"] = raw_string(info, "digest");
     entry["details"] = std::move(details);
@@ -292,6 +298,33 @@ std::string ps_response(std::vector<ListedModel> const& models)
         list.emplace_back(std::move(entry));
     }
     return json::serialize(json::object{{"models", std::move(list)}});
+}
+
+std::string show_response(ModelInfo const* known)
+{
+    static ModelInfo const unknown;
+    ModelInfo const& info = known ? *known : unknown;
+    auto const& caps = info.capabilities;
+    bool const embedding = info.type == "embedding" || (caps.embeddings.value_or(false) && info.type.empty());
+    json::array capabilities{embedding ? "embedding" : "completion"};
+    if (caps.tool_use.value_or(false))
+        capabilities.emplace_back("tools");
+    if (caps.vision.value_or(false) || info.type == "vlm")
+        capabilities.emplace_back("vision");
+    if (caps.reasoning.value_or(false))
+        capabilities.emplace_back("thinking");
+    // Clients read the context length as model_info["<general.architecture>.context_length"].
+    std::string const architecture = info.architecture.empty() ? std::string("unknown") : info.architecture;
+    json::object model_info{{"general.architecture", architecture}};
+    if (caps.context_length)
+        model_info[architecture + ".context_length"] = *caps.context_length;
+    return json::serialize(json::object{{"modelfile", ""},
+                                        {"parameters", ""},
+                                        {"template", ""},
+                                        {"details", details_of(info)},
+                                        {"model_info", std::move(model_info)},
+                                        {"capabilities", std::move(capabilities)},
+                                        {"modified_at", modified_at_of(info)}});
 }
 
 std::string version_response()

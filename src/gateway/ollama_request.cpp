@@ -433,4 +433,17 @@ EmbedCall parse_legacy_embeddings_request(std::string_view body)
     return call;
 }
 
+std::string parse_show_request(std::string_view body)
+{
+    json::object const o = parse_body(body);
+    ShapeError err;
+    std::string model(llmio::detail::string_field(o, "model", err));
+    if (model.empty())
+        model = llmio::detail::string_field(o, "name", err);
+    check(err);
+    if (model.empty())
+        bad_request("model is required");
+    return model;
+}
+
 } // namespace llmio::gateway::ollama

@@ -145,6 +145,15 @@ std::string tags_response(std::vector<ListedModel> const& models);
 /// `/api/ps`: the same entries plus `expires_at`, `size_vram` and `context_length`.
 std::string ps_response(std::vector<ListedModel> const& models);
 
+/// `/api/show`'s request: the model's name (`model`, or the older `name`).
+std::string parse_show_request(std::string_view body);
+/// `/api/show`: what llmio knows of a model (`info` null: nothing but that it exists), in
+/// Ollama's shape: `details` as `/api/tags` gives them, `model_info` with the architecture and
+/// the trained context length (`<arch>.context_length`, where clients look for it), and
+/// `capabilities` (`completion` or `embedding`, plus `tools`, `vision`, `thinking`). Ollama's
+/// Modelfile texts (`modelfile`, `parameters`, `template`) are empty.
+std::string show_response(ModelInfo const* info);
+
 /// The version the gateway reports to `/api/version`.
 inline constexpr std::string_view kOllamaVersion = "0.9.0";
 std::string version_response();

@@ -32,6 +32,7 @@ void register_routes(RouteTable& table, Services& services)
     table.add(http::verb::post, "/api/generate", ollama_generate);
     table.add(http::verb::post, "/api/embed", ollama_embed);
     table.add(http::verb::post, "/api/embeddings", ollama_embeddings);
+    table.add(http::verb::post, "/api/show", ollama_show);
     table.add(http::verb::get, "/api/tags", ollama_tags);
     table.add(http::verb::get, "/api/ps", ollama_ps);
     table.add(http::verb::get, "/api/version", ollama_version);

@@ -4,6 +4,7 @@
 
 #include "support/emulator_fixture.hpp"
 #include "support/gateway_fixture.hpp"
+#include "support/lmstudio_fixture.hpp"
 #include "support/ollama_fixture.hpp"
 #include "support/raw_http_client.hpp"
 
@@ -296,4 +297,40 @@ TEST_CASE("gateway ollama: an Ollama server behind the gateway gets Ollama's own
     CHECK(first.at("name") == "local/llama3.2:latest");
     CHECK(first.at("details").at("family") == "llama");
     CHECK(first.at("size") == 2019393189);
+}
+
+TEST_CASE("gateway ollama: show gives what the model's server lists of it, in Ollama's shape", "[gateway][ollama]")
+{
+    test::LmStudioEmulatorFixture upstream;
+    test::GatewayFixture gateway(R"({"providers": {"lms": {"kind": "lmstudio", "base_url": ")" +
+                                 upstream.server.base_url() + R"(", "max_retries": 0}},
+        "routes": {"fast": {"targets": [{"providers": ["lms"], "model": "qwen2.5-7b-instruct"}]}}})");
+    test::RawHttpClient client(gateway.port());
+
+    auto const qwen = client.request("POST", "/api/show", R"({"model":"lms/qwen2.5-7b-instruct"})");
+    INFO(qwen.body);
+    REQUIRE(qwen.status == 200);
+    auto const shown = json::parse(qwen.body).as_object();
+    CHECK(shown.at("capabilities") == json::parse(R"(["completion","tools"])"));
+    CHECK(shown.at("model_info") == json::parse(R"({"general.architecture":"qwen2","qwen2.context_length":32768})"));
+    CHECK(shown.at("details").at("quantization_level") == "Q4_K_M");
+    CHECK(shown.at("details").at("format") == "gguf");
+    CHECK(shown.at("modelfile") == "");
+
+    // The older `name`, a vision model, an embedding model.
+    auto const vlm = client.request("POST", "/api/show", R"({"name":"lms/qwen2-vl-7b-instruct"})");
+    CHECK(json::parse(vlm.body).at("capabilities") == json::parse(R"(["completion","vision"])"));
+    auto const embed = client.request("POST", "/api/show", R"({"model":"lms/text-embedding-nomic-embed-text-v1.5"})");
+    CHECK(json::parse(embed.body).at("capabilities") == json::parse(R"(["embedding"])"));
+
+    // A route resolves (its router lists it by name only); an unknown model is Ollama's 404.
+    auto const route = client.request("POST", "/api/show", R"({"model":"fast"})");
+    CHECK(route.status == 200);
+    CHECK(json::parse(route.body).at("capabilities").as_array().at(0) == "completion");
+    auto const unknown = client.request("POST", "/api/show", R"({"model":"nosuch"})");
+    CHECK(unknown.status == 404);
+    CHECK(unknown.body == R"({"error":"model \"nosuch\" not found, try pulling it first"})");
+    auto const no_model = client.request("POST", "/api/show", R"({})");
+    CHECK(no_model.status == 400);
+    CHECK(no_model.body == R"({"error":"model is required"})");
 }

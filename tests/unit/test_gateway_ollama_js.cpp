@@ -15,7 +15,7 @@
 
 using namespace std::chrono_literals;
 
-TEST_CASE("gateway ollama-js: chat, tools, format, generate, embed and list through llmio serve", "[gateway][ollama]")
+TEST_CASE("gateway ollama-js: chat, tools, format, generate, embed, list and show through llmio serve", "[gateway][ollama]")
 {
     llmio::test::LmStudioEmulatorFixture upstream;
     llmio::test::ServeProcess serve(R"({"providers": {"lms": {"kind": "lmstudio", "base_url": ")" +
@@ -52,6 +52,7 @@ TEST_CASE("gateway ollama-js: chat, tools, format, generate, embed and list thro
              "quantization": "4bit"},
             {"name": "lms/text-embedding-nomic-embed-text-v1.5", "size": 84106624, "format": "gguf", "family": "",
              "quantization": "Q4_K_M"}],
+        "show": {"capabilities": ["completion", "tools"], "architecture": "qwen2", "context_length": 32768},
         "unknown": {"status": 404, "error": "model \"nosuch\" not found, try pulling it first"}})"));
     serve.process.signal(SIGTERM);
     CHECK(serve.process.wait(15s) == 0);

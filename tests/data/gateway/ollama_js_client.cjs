@@ -1,7 +1,7 @@
 // ollama-js, a client nobody here wrote, against `llmio serve` in front of an LM Studio
 // emulator: chat whole and streamed, tool calls both ways, a schema format, generate, embed,
-// the model list and an unknown model. Prints what it got as one JSON line; the C++ test
-// compares it.
+// the model list, a model's details and an unknown model. Prints what it got as one JSON line;
+// the C++ test compares it.
 //   node ollama_js_client.cjs <bench/node directory> <gateway base URL>
 const path = require('node:path');
 const { Ollama } = require(require.resolve('ollama', { paths: [path.resolve(process.argv[2])] }));
@@ -51,6 +51,8 @@ async function main() {
   const norm = (v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
 
   const list = await ollama.list();
+  const shown = await ollama.show({ model: chatModel });
+  const architecture = shown.model_info['general.architecture'];
 
   let unknown = null;
   try {
@@ -74,6 +76,8 @@ async function main() {
              same_text_same_vector: JSON.stringify(embeddedOne.embeddings) === JSON.stringify([embedded.embeddings[1]]) },
     list: list.models.map((m) => ({ name: m.name, size: m.size, format: m.details.format, family: m.details.family,
                                     quantization: m.details.quantization_level })),
+    show: { capabilities: shown.capabilities, architecture,
+            context_length: shown.model_info[`${architecture}.context_length`] },
     unknown,
   }));
 }
