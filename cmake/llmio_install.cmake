@@ -12,10 +12,10 @@
 
 include(CMakePackageConfigHelpers)
 
-# Provider components: component `x` is the target `llmio_x`, exported as `llmio::x`, with its
-# public headers in providers/x/include. Adding a provider is one word here; a listed provider
-# whose target does not exist (not written yet) is skipped.
-set(LLMIO_KNOWN_COMPONENTS openai lmstudio ollama)
+# Components: the providers and the gateway. Component `x` is the target `llmio_x`, exported as
+# `llmio::x`, with its public headers in providers/x/include (the gateway's are in include/).
+# Adding a provider is one word here; a listed component whose target does not exist is skipped.
+set(LLMIO_KNOWN_COMPONENTS openai lmstudio ollama gateway)
 
 set(LLMIO_INSTALLED_COMPONENTS "")
 set(llmio_install_targets llmio)

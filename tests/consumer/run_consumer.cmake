@@ -80,12 +80,13 @@ run("${CMAKE_COMMAND}" ${configure_args})
 # (their CMake code is still configured above; the main build compiles their sources).
 # package mode adds the third-party provider "acme" (third_party/), which runs the installed
 # conformance suite through its Catch2 adapter.
-set(targets consumer)
+set(targets consumer consumer_gateway)
 if(MODE STREQUAL "package")
   list(APPEND targets acme_conformance)
 endif()
 run("${CMAKE_COMMAND}" --build "${build_dir}" --parallel 2 --target ${targets})
 run("${build_dir}/consumer")
+run("${build_dir}/consumer_gateway")
 if(MODE STREQUAL "package")
   run("${build_dir}/third_party/acme_conformance")
 endif()
