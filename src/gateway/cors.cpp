@@ -14,7 +14,10 @@ namespace {
 constexpr std::string_view kMethods = "GET, POST, OPTIONS";
 // Always named: a browser needs `authorization` listed explicitly (a `*` does not cover it).
 constexpr std::string_view kBaseHeaders = "authorization, content-type";
-constexpr std::string_view kExposed = "retry-after";
+// What a page may read of an answer: when to retry, and how much of its rate limit is left.
+constexpr std::string_view kExposed =
+    "retry-after, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, "
+    "x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens";
 
 using detail::error_text::trim;
 

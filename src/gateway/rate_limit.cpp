@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 namespace llmio::gateway {
 
@@ -30,7 +31,38 @@ double seconds_until(double level, double needed, std::uint64_t per_minute) noex
     return level >= needed ? 0.0 : (needed - level) * 60.0 / static_cast<double>(per_minute);
 }
 
+// How the bucket looks to the client: whole tokens left, time until full.
+RateLimiter::BucketState state_of(double level, std::uint64_t per_minute) noexcept
+{
+    RateLimiter::BucketState state;
+    state.limit = per_minute;
+    state.remaining = level >= 1.0 ? static_cast<std::uint64_t>(std::floor(level)) : 0;
+    auto const seconds = seconds_until(level, static_cast<double>(per_minute), per_minute);
+    state.reset = std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(std::min(seconds, 1e9) * 1000.0)));
+    return state;
+}
+
 } // namespace
+
+std::string reset_text(std::chrono::milliseconds duration)
+{
+    auto const ms = std::max<std::int64_t>(0, duration.count());
+    if (ms < 1000)
+        return std::to_string(ms) + "ms";
+    std::string out;
+    auto const minutes = ms / 60'000;
+    if (minutes > 0)
+        out = std::to_string(minutes) + "m";
+    auto const rest = ms % 60'000;
+    out += std::to_string(rest / 1000);
+    if (auto const fraction = rest % 1000; fraction != 0) {
+        std::string digits = std::to_string(1000 + fraction).substr(1); // three digits
+        while (digits.back() == '0')
+            digits.pop_back();
+        out += '.' + digits;
+    }
+    return out + "s";
+}
 
 void check_rate(std::string_view name, std::uint64_t value)
 {
@@ -79,15 +111,21 @@ RateLimiter::Decision RateLimiter::admit(std::string_view key_id, RateLimit cons
         if (b.tokens.level <= 0)
             wait = std::max(wait, seconds_until(b.tokens.level, 1.0, *limits.tokens_per_minute));
     }
+    Decision decision;
     if (wait > 0) {
         // Less a nanosecond, so that a rounding error of the division (1.0000000000000009 s)
         // does not add a whole second.
         auto const whole = std::max(1.0, std::ceil(wait - 1e-9));
-        return {false, std::chrono::seconds(static_cast<std::int64_t>(std::min(whole, 1e9)))};
+        decision.allowed = false;
+        decision.retry_after = std::chrono::seconds(static_cast<std::int64_t>(std::min(whole, 1e9)));
+    } else if (limits.requests_per_minute) {
+        b.requests.level -= 1.0;
     }
     if (limits.requests_per_minute)
-        b.requests.level -= 1.0;
-    return {};
+        decision.requests = state_of(b.requests.level, *limits.requests_per_minute);
+    if (limits.tokens_per_minute)
+        decision.tokens = state_of(b.tokens.level, *limits.tokens_per_minute);
+    return decision;
 }
 
 void RateLimiter::charge(std::string_view key_id, RateLimit const* own, std::uint64_t tokens)

@@ -6,6 +6,7 @@
 // worth. A request takes one request token when it arrives; the model tokens it used are
 // known only from the answer's usage and are charged after the call (the bucket may go below
 // zero). A request is refused while either bucket is empty, with the seconds until it is not.
+// Every decision also says how full the buckets are, for the x-ratelimit-* headers.
 // Thread-safe: `llmio serve --threads N` admits from several threads.
 
 #include <llmio/gateway.hpp> // RateLimit
@@ -27,15 +28,26 @@ inline constexpr std::uint64_t kMaxRatePerMinute = 1'000'000'000;
 /// Throws InvalidRequestError naming `name` unless 1 <= value <= kMaxRatePerMinute.
 void check_rate(std::string_view name, std::uint64_t value);
 
+/// A duration as OpenAI writes its x-ratelimit-reset-* values: "250ms", "1.5s", "6m0s".
+std::string reset_text(std::chrono::milliseconds duration);
+
 class RateLimiter {
 public:
     using TimePoint = std::chrono::steady_clock::time_point;
     /// Where "now" comes from; empty = std::chrono::steady_clock::now. Tests inject one.
     using Clock = std::function<TimePoint()>;
 
+    /// One bucket as a client sees it (OpenAI's x-ratelimit-* headers).
+    struct BucketState {
+        std::uint64_t limit = 0;     ///< per minute
+        std::uint64_t remaining = 0; ///< whole tokens left after this request
+        std::chrono::milliseconds reset{0}; ///< until the bucket is full again
+    };
     struct Decision {
         bool allowed = true;
         std::chrono::seconds retry_after{0}; ///< when refused: whole seconds, rounded up, >= 1
+        std::optional<BucketState> requests; ///< set when requests are limited
+        std::optional<BucketState> tokens;   ///< set when tokens are limited
     };
 
     explicit RateLimiter(RateLimit defaults, Clock clock = {});

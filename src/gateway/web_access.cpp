@@ -58,6 +58,21 @@ ApiError refusal(Status status, std::string code, std::string message)
     return error;
 }
 
+// OpenAI's x-ratelimit-* headers, on every answer to a limited client, so that it can pace
+// itself before a 429.
+void add_rate_limit_headers(Exchange& exchange, RateLimiter::Decision const& decision)
+{
+    auto const add = [&](std::string_view what, RateLimiter::BucketState const& state) {
+        exchange.add_response_header("x-ratelimit-limit-" + std::string(what), std::to_string(state.limit));
+        exchange.add_response_header("x-ratelimit-remaining-" + std::string(what), std::to_string(state.remaining));
+        exchange.add_response_header("x-ratelimit-reset-" + std::string(what), reset_text(state.reset));
+    };
+    if (decision.requests)
+        add("requests", *decision.requests);
+    if (decision.tokens)
+        add("tokens", *decision.tokens);
+}
+
 // The client key, then its rate limits. Without keys every client shares one bucket.
 asio::awaitable<bool> admit(WebAccess& access, Exchange& exchange)
 {
@@ -81,6 +96,7 @@ asio::awaitable<bool> admit(WebAccess& access, Exchange& exchange)
         own_limits = client->limits;
     }
     auto const decision = access.limiter.admit(exchange.key_id, own_limits);
+    add_rate_limit_headers(exchange, decision);
     if (!decision.allowed) {
         auto error = refusal(Status::too_many_requests, "rate_limit_exceeded",
                              "Rate limit reached for " +

@@ -108,12 +108,16 @@ TEST_CASE("cors: an origin not on the list gets no Access-Control header", "[gat
     CHECK(CorsPolicy().actual("http://localhost:5173").empty());
 }
 
-TEST_CASE("cors: an actual answer to an allowed origin echoes it and exposes Retry-After", "[gateway][cors]")
+TEST_CASE("cors: an actual answer to an allowed origin echoes it and exposes Retry-After and the rate limits",
+          "[gateway][cors]")
 {
+    std::string const exposed = "retry-after, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, "
+                                 "x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, "
+                                 "x-ratelimit-reset-tokens";
     auto const policy = app_policy();
     CHECK(policy.actual("http://localhost:5173") == Pairs{{"Vary", "Origin"},
                                                           {"Access-Control-Allow-Origin", "http://localhost:5173"},
-                                                          {"Access-Control-Expose-Headers", "retry-after"}});
+                                                          {"Access-Control-Expose-Headers", exposed}});
     // No Origin (a script, curl): the answer still varies by Origin for shared caches.
     CHECK(policy.actual("") == Pairs{{"Vary", "Origin"}});
 }

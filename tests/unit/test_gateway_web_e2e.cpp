@@ -98,7 +98,7 @@ TEST_CASE("gateway web: an actual request from an allowed origin carries the COR
     auto const chat = client.request("POST", "/v1/chat/completions", test::chat_body("up/gpt-4o-mini", "hi"), headers);
     CHECK(chat.status == 200);
     CHECK(chat.header("Access-Control-Allow-Origin") == kApp);
-    CHECK(chat.header("Access-Control-Expose-Headers") == "retry-after");
+    CHECK(chat.header("Access-Control-Expose-Headers").value_or("").starts_with("retry-after, x-ratelimit-limit-requests"));
     CHECK(chat.header("Vary") == "Origin");
 
     // A refusal is readable by the page too (so that it can say why).
@@ -147,13 +147,21 @@ TEST_CASE("gateway web: a key's empty bucket is 429 with Retry-After, until the 
     test::GatewayFixture gateway(config_for(upstream), options);
 
     test::RawHttpClient client(gateway.port());
-    CHECK(client.request("GET", "/v1/models", {}, bearer("sk-alpha")).status == 200);
+    auto const first = client.request("GET", "/v1/models", {}, bearer("sk-alpha"));
+    CHECK(first.status == 200);
+    // What is left, as OpenAI tells it: one request, full again in 30 s.
+    CHECK(first.header("x-ratelimit-limit-requests") == "2");
+    CHECK(first.header("x-ratelimit-remaining-requests") == "1");
+    CHECK(first.header("x-ratelimit-reset-requests") == "30s");
+    CHECK_FALSE(first.header("x-ratelimit-limit-tokens")); // tokens are not limited
     CHECK(client.request("GET", "/v1/models", {}, bearer("sk-alpha")).status == 200);
     auto const served = upstream.server.requests_served();
     auto const limited = client.request("POST", "/v1/chat/completions", test::chat_body("up/gpt-4o-mini", "hi"),
                                         bearer("sk-alpha"));
     CHECK(limited.status == 429);
     CHECK(limited.header("Retry-After") == "30");
+    CHECK(limited.header("x-ratelimit-remaining-requests") == "0");
+    CHECK(limited.header("x-ratelimit-reset-requests") == "1m0s");
     CHECK(limited.body == R"({"error":{"message":"Rate limit reached for key-1: try again in 30 s.",)"
                           R"("type":"requests","param":null,"code":"rate_limit_exceeded"}})");
     CHECK(upstream.server.requests_served() == served); // refused before anything went upstream

@@ -40,11 +40,20 @@ TEST_CASE("rate limit: requests per minute empty the bucket, then Retry-After sa
 {
     FakeClock time;
     RateLimiter limiter(limits(3, std::nullopt), time.clock());
-    for (int i = 0; i < 3; ++i)
+    auto const first = limiter.admit("key-1", nullptr);
+    CHECK(first.allowed);
+    REQUIRE(first.requests);
+    CHECK(first.requests->limit == 3);
+    CHECK(first.requests->remaining == 2);
+    CHECK(first.requests->reset == 20s); // one request back every 20 s at 3 per minute
+    CHECK_FALSE(first.tokens);
+    for (int i = 0; i < 2; ++i)
         CHECK(limiter.admit("key-1", nullptr).allowed);
     auto const refused = limiter.admit("key-1", nullptr);
     CHECK_FALSE(refused.allowed);
-    CHECK(refused.retry_after == 20s); // one request every 20 s at 3 per minute
+    CHECK(refused.retry_after == 20s);
+    CHECK(refused.requests->remaining == 0);
+    CHECK(refused.requests->reset == 60s);
 
     time.now += 19s;
     auto const still = limiter.admit("key-1", nullptr);
@@ -147,4 +156,14 @@ TEST_CASE("rate limit: rates are checked", "[gateway][access]")
     check_rate("serve.rate_limits.requests_per_minute", kMaxRatePerMinute);
     auto const e = test::expect_error<InvalidRequestError>([] { check_rate("serve.rate_limits.tokens_per_minute", 0); });
     CHECK(e.info().detail == "serve.rate_limits.tokens_per_minute must be a whole number from 1 to 1000000000");
+}
+
+TEST_CASE("rate limit: reset durations are written as OpenAI writes them", "[gateway][access]")
+{
+    CHECK(reset_text(0ms) == "0ms");
+    CHECK(reset_text(250ms) == "250ms");
+    CHECK(reset_text(1500ms) == "1.5s");
+    CHECK(reset_text(20s) == "20s");
+    CHECK(reset_text(6min) == "6m0s");
+    CHECK(reset_text(90250ms) == "1m30.25s");
 }
