@@ -419,6 +419,12 @@ ResolvedModel ProviderRegistry::resolve(std::string_view id) const
     if (auto const route = routes_.find(id); route != routes_.end())
         if (auto const router = providers_.find(route->second); router != providers_.end())
             return {router->first, router->second, std::string(id)};
+    // One provider, no route and no default: it is the default (a config with only LM Studio
+    // in it takes bare model names).
+    if (default_provider_.empty() && providers_.size() == 1 && routes_.empty()) {
+        auto const& [name, provider] = *providers_.begin();
+        return {name, provider, std::string(id)};
+    }
     if (default_provider_.empty())
         throw_error(errc::invalid_request,
                     "model id " + quoted(id) +

@@ -190,9 +190,12 @@ public:
     /// selects that provider and the rest is the model id (`lmstudio/qwen/qwen3-8b` ->
     /// lmstudio, `qwen/qwen3-8b`). Otherwise an id that is a route name (`add_router`) selects
     /// that route's router with the id as the model (`coder` -> router, `coder`), and any other
-    /// text is a model id for the default provider (`qwen/qwen3-8b` -> default, `qwen/qwen3-8b`). Throws InvalidRequestError for
-    /// an empty id, a provider prefix with nothing after it, an unregistered default, or no
-    /// match and no default (the message lists the registered names).
+    /// text is a model id for the default provider (`qwen/qwen3-8b` -> default,
+    /// `qwen/qwen3-8b`); without a default, a registry holding a single provider and no route
+    /// uses that provider.
+    /// Throws InvalidRequestError for an empty id, a provider prefix with nothing after it, an
+    /// unregistered default, or no match and no default among several providers (the message
+    /// lists the registered names).
     ResolvedModel resolve(std::string_view id) const;
 
     /// Lists the models of every registered provider (each instance once, under its first name

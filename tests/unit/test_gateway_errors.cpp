@@ -97,13 +97,22 @@ TEST_CASE("gateway: an unreachable upstream is 503, a model nothing serves is 40
     test::OpenAiEmulatorFixture upstream;
     test::GatewayFixture gateway(config_for(upstream));
     test::RawHttpClient client(gateway.port());
+    // The only provider takes bare model names.
+    CHECK(client.request("POST", "/v1/chat/completions", test::chat_body("gpt-4o-mini", "hi")).status == 200);
 
-    auto const unknown = client.request("POST", "/v1/chat/completions", test::chat_body("gpt-4o-mini", "hi"));
-    CHECK(unknown.status == 404);
-    auto const error = json::parse(unknown.body).at("error");
-    CHECK(error.at("code") == "model_not_found");
-    CHECK(error.at("param") == "model");
-    CHECK(error.at("message").as_string().starts_with("the model 'gpt-4o-mini' does not exist: "));
+    {
+        // Two providers and no default: a bare name is nobody's.
+        test::GatewayFixture two(R"({"providers": {"up": {"kind": "openai", "base_url": ")" +
+                                 upstream.server.base_url() + R"(/v1"}, "up2": {"kind": "openai", "base_url": ")" +
+                                 upstream.server.base_url() + R"(/v1"}}})");
+        test::RawHttpClient asking(two.port());
+        auto const unknown = asking.request("POST", "/v1/chat/completions", test::chat_body("gpt-4o-mini", "hi"));
+        CHECK(unknown.status == 404);
+        auto const error = json::parse(unknown.body).at("error");
+        CHECK(error.at("code") == "model_not_found");
+        CHECK(error.at("param") == "model");
+        CHECK(error.at("message").as_string().starts_with("the model 'gpt-4o-mini' does not exist: "));
+    }
 
     upstream.server.stop();
     auto const down = client.request("POST", "/v1/chat/completions", test::chat_body("up/gpt-4o-mini", "hi"));

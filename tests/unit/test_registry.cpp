@@ -263,6 +263,9 @@ TEST_CASE("resolve splits at the first slash only when the prefix is a registere
     auto lmstudio = fake("lmstudio");
     auto openai = fake("openai");
     registry.add("lmstudio", lmstudio);
+    // A single provider is the default until there is a choice.
+    CHECK(registry.resolve("qwen/qwen3-8b").provider == lmstudio);
+    CHECK(registry.resolve("qwen/qwen3-8b").model == "qwen/qwen3-8b");
     registry.add("openai", openai);
 
     auto r = registry.resolve("lmstudio/qwen/qwen3-8b");
