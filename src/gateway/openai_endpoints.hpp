@@ -8,6 +8,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <string_view>
+
 namespace llmio::gateway {
 
 /// POST /v1/chat/completions, streamed (SSE) or not.
@@ -18,6 +20,9 @@ boost::asio::awaitable<void> openai_completions(Exchange& exchange);
 boost::asio::awaitable<void> openai_embeddings(Exchange& exchange);
 /// GET /v1/models: the routes, then every provider's models as `provider/model`.
 boost::asio::awaitable<void> openai_models(Exchange& exchange);
+/// GET /v1/models/{model}: one entry of that list (the id may be percent-encoded), else 404.
+boost::asio::awaitable<void> openai_model(Exchange& exchange);
+inline constexpr std::string_view kModelPathPrefix = "/v1/models/";
 
 } // namespace llmio::gateway
 

@@ -28,6 +28,9 @@ class RouteTable {
 public:
     /// Throws std::logic_error for a (method, path) added twice.
     void add(boost::beast::http::verb method, std::string path, Handler handler);
+    /// A handler for every path that starts with `prefix` and goes on (`/v1/models/` + an id);
+    /// exact paths are matched first.
+    void add_prefix(boost::beast::http::verb method, std::string prefix, Handler handler);
     void add_middleware(Middleware middleware);
 
     /// What a request's method and path select.
@@ -45,7 +48,9 @@ private:
         boost::beast::http::verb method;
         std::string path;
         Handler handler;
+        bool prefix = false;
     };
+    bool matches(Entry const& entry, std::string_view path) const noexcept;
     std::vector<Entry> entries_; // few: a linear scan beats hashing the path
     std::vector<Middleware> middleware_;
 };

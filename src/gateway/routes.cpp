@@ -36,6 +36,9 @@ void register_routes(RouteTable& table, Services& services)
     table.add(http::verb::get, "/api/tags", ollama_tags);
     table.add(http::verb::get, "/api/ps", ollama_ps);
     table.add(http::verb::get, "/api/version", ollama_version);
+
+    // Last: a prefix, after every exact path.
+    table.add_prefix(http::verb::get, std::string(kModelPathPrefix), openai_model);
 }
 
 } // namespace llmio::gateway

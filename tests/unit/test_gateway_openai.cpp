@@ -109,6 +109,35 @@ TEST_CASE("gateway: /v1/models lists the routes first, then each provider's mode
     CHECK(ids == std::vector<std::string>{"chat", "up/gpt-4o-mini", "up/text-embedding-3-small"});
 }
 
+TEST_CASE("gateway: /v1/models/{model} is one entry of the list, its id plain or percent-encoded", "[gateway]")
+{
+    test::OpenAiEmulatorFixture upstream;
+    test::GatewayFixture gateway(config_for(upstream));
+    test::RawHttpClient client(gateway.port());
+
+    auto const plain = client.request("GET", "/v1/models/up/gpt-4o-mini");
+    REQUIRE(plain.status == 200);
+    CHECK(body_json(plain).at("id") == "up/gpt-4o-mini");
+    CHECK(body_json(plain).at("object") == "model");
+    auto const encoded = client.request("GET", "/v1/models/up%2Fgpt-4o-mini");
+    CHECK(encoded.status == 200);
+    CHECK(encoded.body == plain.body);
+    auto const route = client.request("GET", "/v1/models/chat");
+    CHECK(body_json(route) == json::parse(R"({"id":"chat","object":"model","created":0,"owned_by":"llmio"})"));
+
+    auto const unknown = client.request("GET", "/v1/models/up/no-such-model");
+    CHECK(unknown.status == 404);
+    CHECK(unknown.body == R"({"error":{"message":"The model 'up/no-such-model' does not exist.",)"
+                          R"("type":"invalid_request_error","param":"model","code":"model_not_found"}})");
+    auto const malformed = client.request("GET", "/v1/models/up%2");
+    CHECK(malformed.status == 400);
+    auto const posted = client.request("POST", "/v1/models/chat", "{}");
+    CHECK(posted.status == 405);
+    CHECK(posted.header("Allow") == "GET");
+    // The exact path is still the list.
+    CHECK(body_json(client.request("GET", "/v1/models")).at("object") == "list");
+}
+
 TEST_CASE("gateway: /health lists each provider and answers 200 while one is healthy", "[gateway]")
 {
     test::OpenAiEmulatorFixture upstream;
