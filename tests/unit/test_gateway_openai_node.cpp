@@ -15,7 +15,7 @@
 
 using namespace std::chrono_literals;
 
-TEST_CASE("gateway openai-node: whole and streamed chats, models and embeddings through llmio serve", "[gateway]")
+TEST_CASE("gateway openai-node: whole and streamed chats, models, one model and embeddings through llmio serve", "[gateway]")
 {
     llmio::test::OpenAiEmulatorFixture upstream;
     llmio::test::ServeProcess serve(R"({"default_provider": "up",
@@ -30,6 +30,7 @@ TEST_CASE("gateway openai-node: whole and streamed chats, models and embeddings 
         "usage": {"prompt_tokens": 1, "completion_tokens": 4, "total_tokens": 5,
                   "prompt_tokens_details": {"cached_tokens": 0}, "completion_tokens_details": {"reasoning_tokens": 0}},
         "models": ["chat", "up/gpt-4o-mini", "up/text-embedding-3-small"],
+        "retrieved": "up/gpt-4o-mini",
         "embedding_length": 64})"));
     serve.process.signal(SIGTERM);
     CHECK(serve.process.wait(15s) == 0);

@@ -1,6 +1,6 @@
 // openai-node, a client nobody here wrote, against `llmio serve`: a whole answer, a stream with
-// usage, the model listing and an embedding (openai-node asks for base64 by default). Prints
-// what it got as one JSON line; the C++ test compares it.
+// usage, the model listing, one model by id and an embedding (openai-node asks for base64 by
+// default). Prints what it got as one JSON line; the C++ test compares it.
 //   node openai_node_client.cjs <bench/node directory> <gateway base URL>
 const path = require('node:path');
 const OpenAI = require(require.resolve('openai', { paths: [path.resolve(process.argv[2])] }));
@@ -27,6 +27,7 @@ async function main() {
 
   const models = [];
   for await (const model of client.models.list()) models.push(model.id);
+  const retrieved = await client.models.retrieve('up/gpt-4o-mini');
 
   const embedding = await client.embeddings.create({ model: 'up/text-embedding-3-small', input: 'hi' });
 
@@ -37,6 +38,7 @@ async function main() {
     finish,
     usage,
     models,
+    retrieved: retrieved.id,
     embedding_length: embedding.data[0].embedding.length,
   }));
 }
