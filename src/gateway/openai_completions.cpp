@@ -51,12 +51,7 @@ void append_chunk(std::string& out, std::string const& prefix, CompletionChunk c
     out += ",\"index\":";
     append_json_int(out, chunk.index);
     out += ",\"logprobs\":null,\"finish_reason\":";
-    auto const finish =
-        chunk.finish_reason ? finish_reason_text(*chunk.finish_reason, chunk.finish_reason_raw) : std::string_view();
-    if (finish.empty())
-        out += "null";
-    else
-        append_json_string(out, finish);
+    append_finish_reason(out, chunk.finish_reason.value_or(FinishReason::none), chunk.finish_reason_raw);
     out += "}]}\n\n";
 }
 

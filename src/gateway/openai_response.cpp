@@ -37,6 +37,15 @@ std::string_view finish_reason_text(FinishReason reason, std::string_view raw)
     }
 }
 
+void append_finish_reason(std::string& out, FinishReason reason, std::string_view raw)
+{
+    auto const text = finish_reason_text(reason, raw);
+    if (text.empty())
+        out += "null";
+    else
+        append_json_string(out, text);
+}
+
 void append_usage(std::string& out, Usage const& usage)
 {
     out += "{\"prompt_tokens\":";
@@ -99,11 +108,7 @@ std::string chat_completion_body(ChatResponse const& response, std::string_view 
         out += ']';
     }
     out += "},\"logprobs\":null,\"finish_reason\":";
-    auto const finish = finish_reason_text(response.finish_reason, response.finish_reason_raw);
-    if (finish.empty())
-        out += "null";
-    else
-        append_json_string(out, finish);
+    append_finish_reason(out, response.finish_reason, response.finish_reason_raw);
     out += "}]";
     if (response.usage) {
         out += ",\"usage\":";
@@ -183,12 +188,7 @@ void ChatChunkWriter::chunk(std::string& out, ChatChunk const& chunk) const
         out += ']';
     }
     out += "},\"logprobs\":null,\"finish_reason\":";
-    auto const finish =
-        chunk.finish_reason ? finish_reason_text(*chunk.finish_reason, chunk.finish_reason_raw) : std::string_view();
-    if (finish.empty())
-        out += "null";
-    else
-        append_json_string(out, finish);
+    append_finish_reason(out, chunk.finish_reason.value_or(FinishReason::none), chunk.finish_reason_raw);
     out += "}]";
     out += include_usage_ ? ",\"usage\":null}\n\n" : "}\n\n";
 }

@@ -19,6 +19,8 @@ std::int64_t unix_now();
 
 /// OpenAI's finish_reason text for `reason` (`raw` for servers' own values), or "" for none.
 std::string_view finish_reason_text(FinishReason reason, std::string_view raw);
+/// The finish reason as a JSON value: its text, or null for none.
+void append_finish_reason(std::string& out, FinishReason reason, std::string_view raw);
 
 /// The `chat.completion` body. `model` is the model as the client named it.
 std::string chat_completion_body(ChatResponse const& response, std::string_view id, std::string_view model,
