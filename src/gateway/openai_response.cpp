@@ -67,18 +67,31 @@ void append_usage(std::string& out, Usage const& usage)
     out += '}';
 }
 
+namespace {
+
+// `{"id":…,"object":…,"created":…,"model":…`: how every answer and chunk object begins.
+void append_identity(std::string& out, std::string_view id, std::string_view object, std::int64_t created,
+                     std::string_view model)
+{
+    out += "{\"id\":";
+    append_json_string(out, id);
+    out += ",\"object\":";
+    append_json_string(out, object);
+    out += ",\"created\":";
+    append_json_int(out, created);
+    out += ",\"model\":";
+    append_json_string(out, model);
+}
+
+} // namespace
+
 // Written as text in OpenAI's key order, as the stream's chunks are: no JSON DOM per answer.
 std::string chat_completion_body(ChatResponse const& response, std::string_view id, std::string_view model,
                                  std::int64_t created)
 {
     std::string out;
     out.reserve(320 + response.content.size() + response.reasoning.size());
-    out += "{\"id\":";
-    append_json_string(out, id);
-    out += ",\"object\":\"chat.completion\",\"created\":";
-    append_json_int(out, created);
-    out += ",\"model\":";
-    append_json_string(out, model);
+    append_identity(out, id, "chat.completion", created, model);
     out += ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":";
     if (response.content.empty() && !response.tool_calls.empty())
         out += "null";
@@ -121,14 +134,8 @@ std::string chat_completion_body(ChatResponse const& response, std::string_view 
 std::string event_prefix(std::string_view id, std::string_view object, std::string_view model,
                          std::int64_t created)
 {
-    std::string prefix = "data: {\"id\":";
-    append_json_string(prefix, id);
-    prefix += ",\"object\":";
-    append_json_string(prefix, object);
-    prefix += ",\"created\":";
-    append_json_int(prefix, created);
-    prefix += ",\"model\":";
-    append_json_string(prefix, model);
+    std::string prefix = "data: ";
+    append_identity(prefix, id, object, created, model);
     prefix += ",\"system_fingerprint\":null,\"choices\":[";
     return prefix;
 }
