@@ -4,7 +4,7 @@
 #include "server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
@@ -28,7 +28,7 @@ constexpr std::size_t kLingerBytes = 256 * 1024;
 } // namespace
 
 Connection::Connection(Server& server, asio::ip::tcp::socket socket, asio::ip::address client)
-    : server_(server), stream_(std::move(socket)), client_(std::move(client)), parked_(stream_.get_executor())
+    : server_(server), stream_(std::move(socket)), client_(std::move(client)), watch_ended_(stream_.get_executor())
 {
 }
 
@@ -55,6 +55,8 @@ asio::awaitable<void> Connection::run()
     } catch (std::exception const&) {
         // A broken or timed-out connection: nobody is left to answer.
     }
+    // After a cancellation every co_await would throw at once: lingering must still wait.
+    co_await asio::this_coro::reset_cancellation_state();
     co_await linger_close();
 }
 
@@ -102,6 +104,7 @@ void Connection::force_close()
 {
     closing_ = true;
     forced_ = true;
+    cancel_watched();
     stream_.close();
 }
 
@@ -173,8 +176,11 @@ asio::awaitable<void> Connection::reply_error(Status status, std::string_view me
 
 asio::awaitable<void> Connection::handle(Exchange& exchange)
 {
-    using namespace asio::experimental::awaitable_operators;
-    co_await (dispatch(exchange) || watch_client(exchange));
+    watch_client(exchange);
+    co_await dispatch(exchange);
+    if (exchange.client_gone())
+        co_await asio::this_coro::reset_cancellation_state(); // so that stop_watching can wait
+    co_await stop_watching();
 }
 
 asio::awaitable<void> Connection::dispatch(Exchange& exchange)
@@ -222,24 +228,55 @@ asio::awaitable<void> Connection::dispatch(Exchange& exchange)
     }
 }
 
-asio::awaitable<void> Connection::watch_client(Exchange& exchange)
+void Connection::watch_client(Exchange& exchange)
 {
-    if (buffer_.size() == 0) {
-        // Nothing read ahead: reading now sees the client leave (end of stream or reset).
-        auto [error, n] = co_await stream_.socket().async_read_some(buffer_.prepare(kReadAhead),
-                                                                     asio::as_tuple(asio::use_awaitable));
-        if (error) {
-            if (error == asio::error::operation_aborted && !forced_)
-                co_return; // the handler finished first
-            exchange.mark_client_gone();
-            closing_ = true;
-            co_return;
-        }
-        buffer_.commit(n);
+    watched_ = &exchange;
+    // Bytes read ahead already are the client's next request: keep them for later; whether
+    // the client left shows when that request is read.
+    if (buffer_.size() != 0)
+        return;
+    // Nothing read ahead: reading now sees the client leave (end of stream or reset). Reading
+    // stops after one read, so a client cannot make the gateway buffer more than kReadAhead.
+    watch_pending_ = true;
+    stream_.socket().async_read_some(buffer_.prepare(kReadAhead),
+                                     [self = shared_from_this()](boost::system::error_code error, std::size_t n) {
+                                         self->on_watch_read(error, n);
+                                     });
+}
+
+void Connection::on_watch_read(boost::system::error_code error, std::size_t bytes)
+{
+    watch_pending_ = false;
+    watch_ended_.cancel();
+    if (!error) {
+        buffer_.commit(bytes);
+        return;
     }
-    // The client sent its next request already: keep it for later and wait for the handler.
-    parked_.expires_at(asio::steady_timer::time_point::max());
-    co_await parked_.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (error == asio::error::operation_aborted && !forced_)
+        return; // stop_watching: the handler finished first
+    closing_ = true;
+    cancel_watched();
+}
+
+void Connection::cancel_watched()
+{
+    if (watched_ == nullptr)
+        return;
+    watched_->mark_client_gone();
+    watched_ = nullptr;
+    cancel_handler_.emit(asio::cancellation_type::terminal);
+}
+
+asio::awaitable<void> Connection::stop_watching()
+{
+    watched_ = nullptr;
+    if (!watch_pending_)
+        co_return;
+    boost::system::error_code ignored;
+    stream_.socket().cancel(ignored);
+    watch_ended_.expires_at(asio::steady_timer::time_point::max());
+    while (watch_pending_)
+        co_await watch_ended_.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 } // namespace llmio::gateway

@@ -6,6 +6,7 @@
 #include "routes.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -85,7 +86,7 @@ asio::awaitable<void> Server::serve()
                 else
                     co_await connection->refuse();
             },
-            asio::detached);
+            asio::bind_cancellation_slot(connection->cancellation_slot(), asio::detached));
     }
     // Stopped: wait until every connection has ended (the drain timer cuts the slow ones).
     for (;;) {
