@@ -3,6 +3,7 @@
 #include "ollama_wire.hpp"
 
 #include <llmio/detail/json_read.hpp>
+#include <llmio/detail/parsed_document.hpp>
 #include <llmio/error.hpp>
 
 #include <boost/json/parse.hpp>
@@ -33,7 +34,7 @@ json::object parse_body(std::string_view body)
     if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
         bad_request("missing request body");
     boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
+    json::value v = llmio::detail::parse_document(body, ec);
     if (ec)
         bad_request("invalid JSON: " + ec.message());
     if (!v.is_object())

@@ -2,6 +2,8 @@
 
 #include "api_error.hpp"
 
+#include <llmio/detail/parsed_document.hpp>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -281,7 +283,7 @@ std::vector<std::string> read_texts(json::value const* value, std::string const&
 json::object parse_body_object(std::string_view body)
 {
     boost::system::error_code error;
-    auto value = json::parse(body, error);
+    auto value = llmio::detail::parse_document(body, error);
     if (error)
         throw_invalid("the request body is not valid JSON: " + error.message());
     if (!value.is_object())

@@ -1,5 +1,6 @@
 // OpenAI chat completions: request body and non-streamed response.
 
+#include <llmio/detail/parsed_document.hpp>
 #include <llmio/openai/wire.hpp>
 
 #include "wire_common.hpp"
@@ -228,7 +229,7 @@ ChatResponse parse_chat_response(std::string_view body)
     r.stats = detail::read_timings(root, err);
     if (err)
         detail::throw_malformed(body, err.message());
-    r.raw = std::move(v);
+    llmio::detail::adopt(r.raw, std::move(v)); // keeps the parsed document, no copy
     return r;
 }
 

@@ -1,5 +1,6 @@
 // OpenAI legacy text completions (`/v1/completions`).
 
+#include <llmio/detail/parsed_document.hpp>
 #include <llmio/openai/wire.hpp>
 
 #include "wire_common.hpp"
@@ -120,7 +121,7 @@ CompletionResponse parse_completion_response(std::string_view body)
                      [](CompletionChoice const& a, CompletionChoice const& b) {
                          return a.index < b.index;
                      });
-    r.raw = std::move(v);
+    llmio::detail::adopt(r.raw, std::move(v)); // keeps the parsed document, no copy
     return r;
 }
 

@@ -2,6 +2,7 @@
 
 #include <llmio/openai/wire.hpp>
 
+#include <llmio/detail/parsed_document.hpp>
 #include <llmio/error.hpp>
 
 #include <boost/json/parse.hpp>
@@ -25,7 +26,7 @@ json::value parse_body(std::string_view body)
     json::parse_options opts;
     opts.allow_invalid_utf8 = true;
     boost::system::error_code ec;
-    json::value v = json::parse(body, ec, {}, opts);
+    json::value v = llmio::detail::parse_document(body, ec, opts);
     if (ec)
         throw_malformed(body, "invalid JSON: " + ec.message());
     return v;
