@@ -267,8 +267,29 @@ TEST_CASE("chat request bodies", "[openai-wire]")
             json::value const expected = json::parse(c.expected);
             INFO(json::serialize(body));
             CHECK(body == expected);
+            // The text sent is the same body, key for key, built in a stack arena.
+            CHECK(openai::chat_request_text(c.make(), c.stream, c.include_usage_default) ==
+                  json::serialize(body));
         }
     }
+}
+
+TEST_CASE("chat request text: a body larger than its stack arena is whole", "[openai-wire]")
+{
+    ChatRequest r = basic();
+    std::string long_text;
+    for (int i = 0; i < 2000; ++i)
+        long_text += "word" + std::to_string(i) + ' ';
+    r.messages = {Message::system("sys"), Message::user(long_text), Message::assistant("ok"),
+                  Message::user("\"quoted\" and \u00e9")};
+    r.extra = object(R"({"top_k":40})");
+    auto const text = openai::chat_request_text(r, true, true);
+    REQUIRE(text.size() > 8192);
+    auto const parsed = json::parse(text);
+    CHECK(parsed.at("messages").at(1).at("content").as_string() == long_text);
+    CHECK(parsed.at("messages").at(3).at("content").as_string() == "\"quoted\" and \u00e9");
+    CHECK(parsed.at("top_k") == 40);
+    CHECK(text == json::serialize(openai::chat_request_body(r, true, true)));
 }
 
 TEST_CASE("chat response: OpenAI reference shape with usage details", "[openai-wire]")

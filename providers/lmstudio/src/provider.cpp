@@ -208,7 +208,7 @@ asio::awaitable<ChatResponse> Provider::do_chat(ChatRequest request, CallOptions
     add_defaults(request.extra, true);
     auto const v0 = co_await use_v0(call);
     JsonCall http_request{verb::post, v0 ? "/api/v0/chat/completions" : "/v1/chat/completions",
-                          boost::json::serialize(openai::chat_request_body(request, false, false)),
+                          openai::chat_request_text(request, false, false),
                           "choices"};
     auto response = co_await transport_.call_json(std::move(http_request), call);
     auto answer = transport_.decoded([&] {
@@ -239,7 +239,7 @@ asio::awaitable<ChatStream> Provider::do_chat_stream(ChatRequest request, CallOp
     add_defaults(request.extra, true);
     StreamCall http_request{verb::post,
                             "/v1/chat/completions",
-                            boost::json::serialize(openai::chat_request_body(request, true, options_.include_usage)),
+                            openai::chat_request_text(request, true, options_.include_usage),
                             "text/event-stream",
                             "text/event-stream",
                             "choices",

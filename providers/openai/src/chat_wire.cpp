@@ -5,6 +5,9 @@
 
 #include "wire_common.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/serialize.hpp>
+
 namespace llmio::openai {
 
 namespace json = boost::json;
@@ -73,9 +76,9 @@ json::object response_format_to_json(ResponseFormat const& f)
 
 } // namespace
 
-json::object message_to_json(Message const& m)
+json::object message_to_json(Message const& m, json::storage_ptr storage)
 {
-    json::object o;
+    json::object o(std::move(storage));
     o["role"] = to_string(m.role);
     if (!m.parts.empty())
         o["content"] = content_parts(m);
@@ -120,15 +123,16 @@ bool add_llamacpp_json_schema(json::object& body)
     return true;
 }
 
-json::object chat_request_body(ChatRequest const& r, bool stream, bool include_usage_default)
+json::object chat_request_body(ChatRequest const& r, bool stream, bool include_usage_default,
+                               json::storage_ptr storage)
 {
-    json::object body;
+    json::object body(std::move(storage));
     if (!r.model.empty())
         body["model"] = r.model;
     json::array& messages = body["messages"].emplace_array();
     messages.reserve(r.messages.size());
     for (Message const& m : r.messages)
-        messages.push_back(message_to_json(m));
+        messages.push_back(message_to_json(m, body.storage()));
     put_if(body, "temperature", r.temperature);
     put_if(body, "top_p", r.top_p);
     put_if(body, "max_tokens", r.max_tokens);
@@ -156,6 +160,16 @@ json::object chat_request_body(ChatRequest const& r, bool stream, bool include_u
     }
     llmio::detail::merge_extra(body, r.extra);
     return body;
+}
+
+std::string chat_request_text(ChatRequest const& r, bool stream, bool include_usage_default)
+{
+    // A short chat's body fits (the arena takes heap blocks beyond it); the DOM is thrown away
+    // once serialized, and a monotonic arena frees it all at once.
+    unsigned char scratch[4096];
+    json::monotonic_resource arena(scratch, sizeof scratch);
+    json::object const body = chat_request_body(r, stream, include_usage_default, &arena);
+    return json::serialize(body);
 }
 
 namespace {

@@ -89,10 +89,12 @@ asio::awaitable<bool> OpenAICompatibleProvider::is_llamacpp()
 
 asio::awaitable<std::string> OpenAICompatibleProvider::chat_body(ChatRequest const& request, bool stream)
 {
-    auto body = chat_request_body(request, stream, include_usage_);
     bool const wants_schema = request.response_format &&
                               request.response_format->type == ResponseFormat::Type::json_schema;
-    if (wants_schema && !body.contains("json_schema") && co_await is_llamacpp())
+    if (!wants_schema)
+        co_return chat_request_text(request, stream, include_usage_);
+    auto body = chat_request_body(request, stream, include_usage_);
+    if (!body.contains("json_schema") && co_await is_llamacpp())
         add_llamacpp_json_schema(body);
     co_return boost::json::serialize(body);
 }

@@ -46,8 +46,13 @@ namespace llmio::openai {
 ///   and `request.include_usage` (or, when unset, `include_usage_default`) is true, because
 ///   some servers reject `stream_options`.
 /// - `request.extra` is merged last: its keys replace llmio's, and a null value removes the key.
+/// - The body's memory comes from `storage` (the default resource when null).
 boost::json::object chat_request_body(ChatRequest const& request, bool stream,
-                                      bool include_usage_default);
+                                      bool include_usage_default, boost::json::storage_ptr storage = {});
+
+/// `chat_request_body` as the text sent. The body is built in a scratch arena on the stack, so
+/// that the text is the only allocation a typical request costs.
+std::string chat_request_text(ChatRequest const& request, bool stream, bool include_usage_default);
 
 /// llama.cpp servers of early 2025 ignore `response_format.json_schema` (they read only their
 /// own top-level `json_schema`): when `body` asks for a JSON schema, copies the schema there
@@ -55,7 +60,7 @@ boost::json::object chat_request_body(ChatRequest const& request, bool stream,
 bool add_llamacpp_json_schema(boost::json::object& body);
 
 /// One message in wire form (also used by providers that reuse this dialect).
-boost::json::object message_to_json(Message const& message);
+boost::json::object message_to_json(Message const& message, boost::json::storage_ptr storage = {});
 
 /// Parses a non-streamed `chat.completion` body. Reads choice 0; a tool call without an id
 /// gets `call_<n>`; `arguments` sent as an object are serialised to text. Throws
