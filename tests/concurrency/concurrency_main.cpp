@@ -29,6 +29,7 @@
 #include <cstdio>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -82,13 +83,40 @@ ChatRequest ask(std::string model, std::string text)
 
 std::string expected_reply(std::string const& text) { return "Hello! You said: " + text; }
 
-asio::awaitable<void> chats(ModelProvider& provider, std::string model, std::string tag, Report& report)
+// Answers passed between chat tasks on different threads: each task copies another's answer,
+// whose raw document (parsed into an arena of its own) others may be copying at the same time.
+class SharedAnswer {
+public:
+    std::shared_ptr<ChatResponse const> exchange(std::shared_ptr<ChatResponse const> mine)
+    {
+        std::lock_guard lock(mutex_);
+        std::swap(mine, last_);
+        return mine;
+    }
+
+private:
+    std::mutex mutex_;
+    std::shared_ptr<ChatResponse const> last_;
+};
+
+asio::awaitable<void> chats(ModelProvider& provider, std::string model, std::string tag, Report& report,
+                            SharedAnswer* shared = nullptr)
 {
     for (int i = 0; i < kRounds; ++i) {
         auto const text = tag + " chat " + std::to_string(i);
-        auto const response = co_await provider.chat(ask(model, text));
-        report.expect(response.content == expected_reply(text),
-                      tag + ": chat answered '" + response.content + "'");
+        auto response = std::make_shared<ChatResponse const>(co_await provider.chat(ask(model, text)));
+        report.expect(response->content == expected_reply(text),
+                      tag + ": chat answered '" + response->content + "'");
+        if (shared == nullptr)
+            continue;
+        auto const other = shared->exchange(response);
+        if (!other) {
+            report.expect(true, "");
+            continue;
+        }
+        ChatResponse const copy = *other;
+        report.expect(copy.raw == other->raw && copy.content == other->content,
+                      tag + ": a copy of another task's answer differs");
     }
 }
 
@@ -273,11 +301,14 @@ int main()
         spawn(asio::make_strand(io), report, std::move(name), std::move(task));
         ++tasks;
     };
+    SharedAnswer openai_answers;
+    SharedAnswer lmstudio_answers;
     for (int i = 0; i < 4; ++i) {
         auto const n = std::to_string(i);
-        add("openai chats " + n, chats(openai_provider, "gpt-4o-mini", "openai-" + n, report));
+        add("openai chats " + n, chats(openai_provider, "gpt-4o-mini", "openai-" + n, report, &openai_answers));
         add("openai streams " + n, streams(openai_provider, "gpt-4o-mini", "openai-" + n, report));
-        add("lmstudio chats " + n, chats(lmstudio_provider, "qwen2.5-7b-instruct", "lmstudio-" + n, report));
+        add("lmstudio chats " + n,
+            chats(lmstudio_provider, "qwen2.5-7b-instruct", "lmstudio-" + n, report, &lmstudio_answers));
         add("lmstudio streams " + n, streams(lmstudio_provider, "qwen2.5-7b-instruct", "lmstudio-" + n, report));
         add("ollama chats " + n, chats(ollama_provider, "llama3.2", "ollama-" + n, report));
         add("ollama streams " + n, streams(ollama_provider, "llama3.2", "ollama-" + n, report));
@@ -327,7 +358,8 @@ int main()
         std::printf("  FAILED: tasks still running after 300 s\n");
     // Every round of every task checks something: fewer checks means work was skipped.
     int const expected_checks =
-        4 * 6 * kRounds + 4 * 2 * kRounds + 2 * 4 * kRounds + 4 * 3 * kRounds + 2 * (kRounds / 2);
+        4 * 6 * kRounds + 4 * 2 * kRounds + 2 * 4 * kRounds + 4 * 3 * kRounds + 2 * (kRounds / 2) +
+        2 * 4 * kRounds; // the shared answers' copies
     if (report.checks() != expected_checks)
         std::printf("  FAILED: %d checks instead of %d\n", report.checks(), expected_checks);
     return failures.empty() && !hung && report.completed() == tasks &&
