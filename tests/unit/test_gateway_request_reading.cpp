@@ -1,7 +1,8 @@
 // How the gateway reads requests off a connection, however the bytes arrive: the body in the
 // header's segment or split across writes, chunked bodies cut anywhere, pipelined requests
-// answered in order (the client watch reads ahead while a handler runs, and nothing read ahead
-// is lost), and a connection the gateway closes itself while a request is upstream.
+// answered in order (read together with the first, or read ahead by the client watch while a
+// handler runs: nothing is lost), and a connection the gateway closes itself while a request is
+// upstream.
 
 #include "support/emulator_fixture.hpp"
 #include "support/gateway_fixture.hpp"
@@ -138,6 +139,26 @@ TEST_CASE("gateway: pipelined requests are answered in order and none is lost", 
     CHECK(upstream.server.requests_served() == 3);
     // The connection is still usable afterwards.
     CHECK(answer_content(client.request("POST", "/v1/chat/completions", first)) == "Hello! You said: first");
+}
+
+TEST_CASE("gateway: a request sent while the previous one is upstream is answered after it", "[gateway]")
+{
+    test::OpenAiEmulatorFixture upstream;
+    test::GatewayFixture gateway(config_for(upstream));
+    // The first answer waits upstream (no test waits on the clock: the delay only makes it
+    // likely that the second request arrives meanwhile, when the client watch reads it).
+    upstream.server.faults().add(emulators::Fault::delay(300ms).on("/v1/chat/completions"));
+
+    test::RawHttpClient client(gateway.port(), 10s);
+    client.send("POST", "/v1/chat/completions", test::chat_body("up/gpt-4o-mini", "first"));
+    REQUIRE(upstream.server.wait_for_requests(1, 10s));
+    client.send("POST", "/v1/chat/completions", test::chat_body("up/gpt-4o-mini", "second"));
+    auto const one = client.read();
+    auto const two = client.read();
+    REQUIRE(one.status == 200);
+    CHECK(answer_content(one) == "Hello! You said: first");
+    REQUIRE(two.status == 200);
+    CHECK(answer_content(two) == "Hello! You said: second");
 }
 
 TEST_CASE("gateway: a chunked body over the limit is 413 without reading it all", "[gateway]")
