@@ -113,7 +113,8 @@ def measure(name, url, headers, pid, model='m'):
     row['max'] = wrk(url, headers, chat, 32)
     if pid:
         row['cpu_us_per_request'] = (cpu_seconds(pid) - before) * 1e6 / row['max']['requests']
-    # Paced loads: 10 and 50 connections, each pausing 10 ms between its requests.
+    # Paced loads: 10 and 50 connections, each pausing 0 to 20 ms (10 ms on average, load.lua)
+    # between its requests.
     row['r1000'] = wrk(url, headers, chat, 10, pause_ms=10)
     row['r5000'] = wrk(url, headers, chat, 50, pause_ms=10)
     if pid:

@@ -1,8 +1,11 @@
 -- wrk script of the gateway benchmark (bench_gateway.py sets the environment):
 --   LLMIO_BENCH_BODY      the JSON body POSTed by every request
 --   LLMIO_BENCH_HEADERS   extra headers, "name: value|name: value"
---   LLMIO_BENCH_PAUSE_MS  pause of each connection between its requests (paces the load:
---                         about connections / (pause + latency) requests per second)
+--   LLMIO_BENCH_PAUSE_MS  mean pause of each connection between its requests (paces the load:
+--                         about connections / (pause + latency) requests per second). Each
+--                         pause is drawn uniformly from 0 to twice the mean: with one fixed
+--                         pause the connections stay in step and arrive in bursts, which
+--                         measures the bursts' queueing rather than the gateway's cost.
 wrk.method = "POST"
 wrk.body = os.getenv("LLMIO_BENCH_BODY")
 wrk.headers["Content-Type"] = "application/json"
@@ -13,7 +16,11 @@ end
 
 local pause_ms = tonumber(os.getenv("LLMIO_BENCH_PAUSE_MS") or "0")
 if pause_ms > 0 then
+  function init(args)
+    -- Each wrk thread has its own Lua state: seed each differently.
+    math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16))
+  end
   function delay()
-    return pause_ms
+    return math.random(0, 2 * pause_ms)
   end
 end
