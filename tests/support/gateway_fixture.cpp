@@ -17,6 +17,11 @@ gateway::GatewayOptions test_gateway_options()
     return options;
 }
 
+std::string one_openai_upstream(std::string const& base_url)
+{
+    return R"({"providers": {"up": {"kind": "openai", "base_url": ")" + base_url + R"(/v1", "max_retries": 0}}})";
+}
+
 GatewayFixture::GatewayFixture(std::string const& config, gateway::GatewayOptions options,
                                std::shared_ptr<Metrics> metrics)
 {

@@ -20,6 +20,10 @@ namespace llmio::test {
 /// Options for tests: port 0, a short drain.
 gateway::GatewayOptions test_gateway_options();
 
+/// A config file's text with one provider, `up`: an `openai` instance at `base_url` + "/v1"
+/// (an emulator's), without retries so that each failure reaches the test as it happened.
+std::string one_openai_upstream(std::string const& base_url);
+
 class GatewayFixture {
 public:
     /// `config`: a config file's text (providers, routes). Registers the lmstudio, ollama and

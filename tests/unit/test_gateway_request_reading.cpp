@@ -20,8 +20,7 @@ namespace {
 
 std::string config_for(test::OpenAiEmulatorFixture const& upstream)
 {
-    return R"({"providers": {"up": {"kind": "openai", "base_url": ")" + upstream.server.base_url() +
-           R"(/v1", "max_retries": 0}}})";
+    return test::one_openai_upstream(upstream.server.base_url());
 }
 
 std::string chat_request_head(std::size_t content_length)

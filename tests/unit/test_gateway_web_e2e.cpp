@@ -25,8 +25,7 @@ constexpr char const* kApp = "http://localhost:5173";
 
 std::string config_for(test::OpenAiEmulatorFixture const& upstream)
 {
-    return R"({"providers": {"up": {"kind": "openai", "base_url": ")" + upstream.server.base_url() +
-           R"(/v1", "max_retries": 0}}})";
+    return test::one_openai_upstream(upstream.server.base_url());
 }
 
 gateway::ClientKey key(std::string secret, std::string id, gateway::RateLimit limits = {})
