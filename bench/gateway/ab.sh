@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A/B of the gateway's CPU per proxied request: two llmio binaries (say main's and a change's)
 # in front of one canned server, measured in turns (A B A B ...) so that the machine's drift,
-# which on a shared VM moves one run by ±20 %, falls on both alike. Prints each turn and the
+# which on a shared VM can make one run cost twice another, falls on both alike. Prints each turn and the
 # medians. The load is bench_gateway.py's throughput row: wrk, 1 thread, 32 connections.
 #
 #   bench/gateway/ab.sh LLMIO_A LLMIO_B CANNED_SERVER [ROUNDS] [SECONDS]

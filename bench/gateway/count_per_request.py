@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Instructions and heap allocations per proxied request of `llmio serve`, counted under
-callgrind: an A/B of gateway builds that the noise of a shared VM cannot blur (CPU time per
-request moves by ±25 % from one run to the next there; these counts by well under 1 %).
+callgrind: an A/B of gateway builds that the noise of a shared VM cannot blur (there, one run's
+CPU time per request can be twice another's; these counts repeat within about 2 %).
 
     bench/gateway/count_per_request.py CANNED_SERVER LLMIO [LLMIO ...] [--seconds S]
 
