@@ -4,6 +4,8 @@ server, and the canned server direct, loaded by wrk (load.lua) in one run.
 
     bench/gateway/bench_gateway.py BUILD_DIR [--quick] [--no-llmio] [--no-portkey]
     (LLMIO_BENCH_THREADS=N runs llmio serve with N threads; default 1)
+    (LLMIO_BENCH_PIN=1 runs wrk and the canned server on CPU 0 and the gateways on CPU 1, as when
+     clients and upstream run on other machines: the gateway's latency without their scheduling)
 
 Rows: the highest non-streamed throughput (wrk, 1 thread, 32 connections), the latency of paced loads
 of about 1,000 and 5,000 requests/s (added latency = the gateway's percentile minus the direct one),
@@ -19,6 +21,12 @@ QUICK = '--quick' in sys.argv
 SECONDS = 3 if QUICK else 10
 TICK = os.sysconf('SC_CLK_TCK')
 STREAM_TOKENS = 256
+PIN = os.environ.get('LLMIO_BENCH_PIN') == '1'
+
+
+def pinned(command, cpu):
+    """`command` run on one CPU when LLMIO_BENCH_PIN=1."""
+    return ['taskset', '-c', str(cpu)] + command if PIN else command
 
 CHAT = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
 
@@ -42,7 +50,7 @@ def rss_kib(pid, field):
 
 
 def start_canned():
-    proc = subprocess.Popen([os.path.join(BUILD, 'bench', 'canned_server'), '--threads', '1'],
+    proc = subprocess.Popen(pinned([os.path.join(BUILD, 'bench', 'canned_server'), '--threads', '1'], 0),
                             stdout=subprocess.PIPE, text=True)
     words = proc.stdout.readline().split()
     assert words and words[0] == 'listening', words
@@ -53,8 +61,8 @@ def start_llmio(upstream, config_dir):
     config = os.path.join(config_dir, 'gateway.json')
     with open(config, 'w') as f:
         json.dump({"providers": {"canned": {"kind": "openai", "base_url": upstream + '/v1'}}}, f)
-    proc = subprocess.Popen([os.path.join(BUILD, 'apps', 'llmio', 'llmio'), 'serve', '--config', config,
-                             '--port', '0', '--threads', os.environ.get('LLMIO_BENCH_THREADS', '1')],
+    proc = subprocess.Popen(pinned([os.path.join(BUILD, 'apps', 'llmio', 'llmio'), 'serve', '--config', config,
+                                    '--port', '0', '--threads', os.environ.get('LLMIO_BENCH_THREADS', '1')], 1),
                             stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline().strip()
     match = re.fullmatch(r'listening on (http://\S+)', line)
@@ -65,7 +73,7 @@ def start_llmio(upstream, config_dir):
 def start_portkey(upstream):
     port = free_port()
     server = os.path.join(HERE, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js')
-    proc = subprocess.Popen(['node', server, f'--port={port}', '--headless'], stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(pinned(['node', server, f'--port={port}', '--headless'], 1), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env=dict(os.environ, NODE_ENV='production'))
     url = f'http://127.0.0.1:{port}'
     for _ in range(200):  # bounded: Node needs a moment to load it
@@ -87,8 +95,8 @@ def post(url, headers, body):
 def wrk(url, headers, body, connections, pause_ms=0):
     env = dict(os.environ, LLMIO_BENCH_BODY=json.dumps(body), LLMIO_BENCH_PAUSE_MS=str(pause_ms),
                LLMIO_BENCH_HEADERS='|'.join(f'{k}: {v}' for k, v in headers.items()))
-    out = subprocess.run(['wrk', '-t1', f'-c{connections}', f'-d{SECONDS}s', '--latency',
-                          '-s', os.path.join(HERE, 'load.lua'), url + '/v1/chat/completions'],
+    out = subprocess.run(pinned(['wrk', '-t1', f'-c{connections}', f'-d{SECONDS}s', '--latency',
+                                 '-s', os.path.join(HERE, 'load.lua'), url + '/v1/chat/completions'], 0),
                          capture_output=True, text=True, env=env, check=True).stdout
     result = {'rps': float(re.search(r'Requests/sec:\s+([\d.]+)', out).group(1)),
               'requests': int(re.search(r'(\d+) requests in', out).group(1))}
@@ -131,7 +139,8 @@ def measure(name, url, headers, pid, model='m'):
 
 def render(rows):
     direct = rows[0]
-    lines = [f'wrk 1 thread, {SECONDS} s per row, canned server (1 thread) upstream, {os.cpu_count()} CPUs.',
+    lines = [f'wrk 1 thread, {SECONDS} s per row, canned server (1 thread) upstream, {os.cpu_count()} CPUs' +
+             ('; wrk and the server on CPU 0, the gateway on CPU 1.' if PIN else '.'),
              '', '| | max req/s (32 conn.) | p50 / p99 ms at ~1k req/s | added p50 / p99 | '
              'p50 / p99 ms at ~5k req/s | added p50 / p99 | CPU µs/request | CPU µs/streamed token | '
              'idle / peak RSS MiB |', '|---|---|---|---|---|---|---|---|---|']
