@@ -114,7 +114,7 @@ asio::awaitable<void> chats(ModelProvider& provider, std::string model, std::str
                       tag + ": chat answered '" + response->content + "'");
         if (shared == nullptr)
             continue;
-        bool copied_whole = true;
+        bool copied_whole = true; // the group's first answer finds none to copy
         if (auto const latest = shared->latest()) {
             for (int copies = 0; copies < 8; ++copies) { // more overlap with other threads' copies
                 ChatResponse const copy = *latest;

@@ -40,7 +40,7 @@ std::string large_document()
 
 } // namespace
 
-TEST_CASE("parse_document: the same values as json::parse, small and spanning many blocks", "[json]")
+TEST_CASE("parse_document: the same values as json::parse for a small document and one spanning many blocks", "[json]")
 {
     std::string const small = R"({"model":"m","choices":[{"message":{"role":"assistant","content":"Hi"}}],)"
                               R"("usage":{"prompt_tokens":3,"completion_tokens":1},"ok":true,"x":null,"f":0.5})";
@@ -61,7 +61,7 @@ TEST_CASE("parse_document: invalid JSON sets the error", "[json]")
     CHECK(ec);
 }
 
-TEST_CASE("parse_document: parts outlive the document, copies and edits after parsing work", "[json]")
+TEST_CASE("parse_document: parts outlive the document and copies and edits after parsing work", "[json]")
 {
     json::value part;
     json::value copy;
@@ -83,7 +83,7 @@ TEST_CASE("parse_document: parts outlive the document, copies and edits after pa
     CHECK(copy.at("items").as_array().size() == 3000);
 }
 
-TEST_CASE("parse_document: adopt keeps the document's memory, assignment copies it", "[json]")
+TEST_CASE("parse_document: adopt keeps the document's memory where assignment copies it", "[json]")
 {
     auto document = parse_ok(R"({"a":[1,2,3],"b":"text"})");
     auto const storage = document.storage();
@@ -96,6 +96,7 @@ TEST_CASE("parse_document: adopt keeps the document's memory, assignment copies 
     CHECK(adopted == assigned);
 }
 
+// Whole copies here; that the arena is safe for them is TSan's to see, in tests/concurrency.
 TEST_CASE("parse_document: copies of one document made on several threads at once", "[json]")
 {
     auto const document = parse_ok(large_document());
